@@ -1,0 +1,22 @@
+# Thin entry points; the logic lives in scripts/ and portal_infra/.
+SHELL := /bin/bash
+PY := .venv/bin/python
+STACK ?= dev
+
+.PHONY: up test lint bootstrap clean
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+up: bootstrap
+	@$(PY) scripts/dev.py up --stack $(STACK)
+
+test: bootstrap
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: bootstrap
+	@.venv/bin/ruff check portal_infra tests scripts
+	@.venv/bin/mypy
+
+clean:
+	rm -rf .state .pulumi-home .tools

@@ -1,0 +1,175 @@
+"""`PortalConfiguration`: a Stripe billing portal configuration as a Pulumi dynamic resource.
+
+Lifecycle (DESIGN.md): create POSTs the declared fields with an ownership marker in metadata;
+update sends only what changed, with "" for fields the program no longer declares; read maps
+Stripe's object back onto the declared fields (404 = gone); delete retires per `on_delete`,
+because Stripe has no DELETE for configurations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from ..specs import SpecError, parse_portal_configuration
+from ..specs.portal_configuration import PortalConfigurationSpec
+from ..specs.wire import create_params, declared, project, update_params
+from ..stripe_api import StripeCallError, idempotency_key
+from .base import StripeResourceProvider, failures, warn, without_provider
+
+PATH = "/v1/billing_portal/configurations"
+OWNER_METADATA_KEY = "portal_infra_owner"
+
+# Inputs that are Stripe fields, and so are validated by the spec and sent to Stripe.
+STRIPE_FIELDS = tuple(PortalConfigurationSpec.model_fields)
+# Inputs that steer portal-infra itself and are never sent to Stripe.
+CONTROL_FIELDS = ("owner", "on_delete", "stripe_account")
+# Outputs read back from Stripe.
+COMPUTED_FIELDS = ("is_default", "livemode", "login_page_url", "mode", "updated")
+
+OnDelete = Literal["deactivate", "retain"]
+
+
+def _stripe_part(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: props[k] for k in STRIPE_FIELDS if k in props and props[k] is not None}
+
+
+def _control_part(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: props[k] for k in CONTROL_FIELDS if k in props and props[k] is not None}
+
+
+class PortalConfigurationProvider(StripeResourceProvider):
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        problems: list[CheckFailure] = []
+        try:
+            spec = parse_portal_configuration(_stripe_part(news))
+        except SpecError as err:
+            problems = failures(err.problems)
+            spec = None
+        on_delete = news.get("on_delete", "deactivate")
+        if on_delete not in ("deactivate", "retain"):
+            problems.append(CheckFailure("on_delete", f"{on_delete!r} is not a retire policy; "
+                                                      "use deactivate or retain"))
+        problems += self.connection_failures()
+        if spec is None or problems:
+            return CheckResult(without_provider(news), problems)
+        return CheckResult({**_control_part(news), "on_delete": on_delete, **declared(spec)}, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        keys = [*STRIPE_FIELDS, "on_delete"]
+        changed = [k for k in keys if olds.get(k) != news.get(k)]
+        replaces = []
+        if olds.get("stripe_account") != news.get("stripe_account"):
+            replaces.append("stripe_account")
+        mode = olds.get("mode")
+        if mode and self._current_mode() not in (None, mode):
+            replaces.append("mode")
+        # `__provider` alone never counts as a change (pulumi#12401): the class is pickled by
+        # reference, so its bytes change only with dill or Python upgrades.
+        return DiffResult(changes=bool(changed or replaces), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        spec = parse_portal_configuration(_stripe_part(props))
+        gateway = self.gateway(props.get("stripe_account"))
+        owner = str(props.get("owner", ""))
+        params = create_params(spec)
+        params["metadata"] = {**params.get("metadata", {}), OWNER_METADATA_KEY: owner}
+        obj = gateway.post(PATH, params, idempotency_key=idempotency_key("create", owner, params))
+        if not spec.active:
+            obj = gateway.post(f"{PATH}/{obj['id']}", {"active": False},
+                               idempotency_key=idempotency_key("deactivate", obj["id"], {}, after=obj.get("updated")))
+        return CreateResult(obj["id"], self._outputs(props, obj, gateway.mode))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        spec = parse_portal_configuration(_stripe_part(news))
+        gateway = self.gateway(news.get("stripe_account"))
+        params = update_params(_stripe_part(olds), declared(spec))
+        if not params:
+            computed = {k: olds.get(k) for k in COMPUTED_FIELDS}
+            return UpdateResult({**without_provider(news), **computed})
+        key = idempotency_key("update", id_, params, after=olds.get("updated"))
+        obj = gateway.post(f"{PATH}/{id_}", params, idempotency_key=key)
+        return UpdateResult(self._outputs(news, obj, gateway.mode))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        gateway = self.gateway(props.get("stripe_account"))
+        try:
+            live = gateway.get(f"{PATH}/{id_}")
+        except StripeCallError as err:
+            if err.is_missing:
+                return ReadResult(id_="", outs={})
+            raise
+        shape = {**_stripe_part(props), "active": props.get("active", True)}
+        inputs = {**_control_part(props), "on_delete": props.get("on_delete", "deactivate"),
+                  **project(live, shape)}
+        return ReadResult(id_, self._outputs(inputs, live, gateway.mode), inputs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if props.get("on_delete") == "retain":
+            warn(f"portal configuration {id_} is retained in Stripe (on_delete: retain)")
+            return
+        gateway = self.gateway(props.get("stripe_account"))
+        key = idempotency_key("deactivate", id_, {}, after=props.get("updated"))
+        try:
+            gateway.post(f"{PATH}/{id_}", {"active": False}, idempotency_key=key)
+        except StripeCallError as err:
+            if err.is_missing:
+                return
+            if err.status == 400 and "default" in str(err).lower():
+                # Stripe refuses to deactivate the account's default configuration.
+                warn(f"portal configuration {id_} is the account's default and stays active; "
+                     "Stripe does not allow deactivating it")
+                return
+            raise
+
+    def _outputs(self, inputs: Mapping[str, Any], obj: Mapping[str, Any], mode: str) -> dict[str, Any]:
+        login_page = obj.get("login_page") or {}
+        return {
+            **without_provider(inputs),
+            "is_default": bool(obj.get("is_default")),
+            "livemode": bool(obj.get("livemode")),
+            "login_page_url": login_page.get("url"),
+            "mode": mode,
+            "updated": obj.get("updated"),
+        }
+
+    def _current_mode(self) -> str | None:
+        try:
+            return self.gateway().mode
+        except Exception:
+            return None
+
+
+class PortalConfiguration(Resource, module="portal_infra", name="PortalConfiguration"):
+    """A Stripe customer portal configuration.
+
+    Pass Stripe's fields as keyword arguments (or one `spec` mapping), named as in Stripe's API:
+    `features`, `business_profile`, `default_return_url`, `login_page`, `metadata`, `name`, `active`.
+    """
+
+    is_default: pulumi.Output[bool]
+    livemode: pulumi.Output[bool]
+    login_page_url: pulumi.Output[str | None]
+    mode: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        spec: Mapping[str, Any] | None = None,
+        *,
+        on_delete: OnDelete = "deactivate",
+        stripe_account: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **fields: Any,
+    ) -> None:
+        props: dict[str, Any] = {**(spec or {}), **fields}
+        props["owner"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+        props["on_delete"] = on_delete
+        if stripe_account:
+            props["stripe_account"] = stripe_account
+        for key in COMPUTED_FIELDS:
+            props.setdefault(key, None)
+        super().__init__(PortalConfigurationProvider(), resource_name, props, opts)

@@ -1,0 +1,83 @@
+"""Run Stripe's official stripe-mock on a free loopback port."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+
+from .tools import stripe_mock_binary
+
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout:.0f}s")
+
+
+class StripeMock:
+    """stripe-mock bound to 127.0.0.1 (never all interfaces), its output in `log_path`."""
+
+    def __init__(self, log_path: Path, binary: Path | None = None) -> None:
+        self.log_path = log_path
+        self.binary = binary or stripe_mock_binary()
+        self.port = 0
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> StripeMock:
+        self.port = free_port()
+        https_port = free_port()
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self._process = subprocess.Popen(
+            [str(self.binary), "-http-addr", f"127.0.0.1:{self.port}", "-https-addr", f"127.0.0.1:{https_port}"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        log.close()
+        wait_for_port(self.port, START_TIMEOUT, self._process)
+        return self
+
+    def request_lines(self) -> list[str]:
+        """The `Request: METHOD /path` lines stripe-mock has logged."""
+        if not self.log_path.exists():
+            return []
+        return [ln for ln in self.log_path.read_text(errors="replace").splitlines() if ln.startswith("Request: ")]
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    def __enter__(self) -> StripeMock:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

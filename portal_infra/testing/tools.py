@@ -1,0 +1,57 @@
+"""Where the tool binaries are: set by scripts/bootstrap.sh in .tools/paths.env, or by env vars,
+or found on PATH (for users who installed pulumi and stripe-mock the usual way)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+PULUMI_DIR_ENV = "PORTAL_INFRA_PULUMI_DIR"
+STRIPE_MOCK_ENV = "PORTAL_INFRA_STRIPE_MOCK"
+
+
+class ToolMissing(RuntimeError):
+    pass
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """The nearest directory at or above `start` holding Pulumi.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "Pulumi.yaml").is_file():
+            return candidate
+    return None
+
+
+def _paths_env() -> dict[str, str]:
+    root = project_root() or project_root(Path(__file__).parent)
+    if root is None or not (root / ".tools" / "paths.env").is_file():
+        return {}
+    out: dict[str, str] = {}
+    for line in (root / ".tools" / "paths.env").read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def _lookup(env_name: str) -> str | None:
+    return os.environ.get(env_name) or _paths_env().get(env_name)
+
+
+def pulumi_dir() -> Path:
+    found = _lookup(PULUMI_DIR_ENV)
+    if found:
+        return Path(found)
+    on_path = shutil.which("pulumi")
+    if on_path:
+        return Path(on_path).resolve().parent
+    raise ToolMissing("no pulumi CLI: run scripts/bootstrap.sh (or `make up`), or put pulumi on PATH")
+
+
+def stripe_mock_binary() -> Path:
+    found = _lookup(STRIPE_MOCK_ENV) or shutil.which("stripe-mock")
+    if found:
+        return Path(found)
+    raise ToolMissing("no stripe-mock: run scripts/bootstrap.sh, or `go install github.com/stripe/stripe-mock@latest`")

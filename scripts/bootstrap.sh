@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Tool bootstrap for portal-infra. Idempotent: each step checks its stamp and skips when done.
+#
+#   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, .venv
+#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | venv
+#
+# Binaries are built from the Go module proxy into a cache OUTSIDE the repository
+# (${PORTAL_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portal-infra}); nothing built is committed.
+# At the end it writes .tools/paths.env (git-ignored) naming the tools, for the Makefile and tests.
+set -euo pipefail
+
+PULUMI_VERSION=v3.274.1        # CLI; pairs with pulumi==3.272.0 on PyPI (newest wheel there)
+STRIPE_MOCK_VERSION=v0.203.0   # newest tag the Go module proxy served on 2026-11-25
+CLIPBOARD_FORK=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${PORTAL_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portal-infra}
+PYTHON=${PYTHON:-python3}
+
+say() { printf '[bootstrap] %s\n' "$*" >&2; }
+die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
+
+need_go() {
+  command -v go >/dev/null || die "Go is required to build the Pulumi CLI and stripe-mock (Go 1.24+); install it, or put pulumi and stripe-mock on PATH."
+}
+
+# A pulumi on PATH is used when its directory also holds the Python language host and shims,
+# which is what the official install lays out.
+ambient_pulumi_dir() {
+  local p d
+  p=$(command -v pulumi 2>/dev/null) || return 1
+  d=$(cd "$(dirname "$(readlink -f "$p")")" && pwd)
+  case "$d" in "$CACHE"/*) return 1 ;; esac
+  for f in pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python; do
+    [ -x "$d/$f" ] || return 1
+  done
+  "$d/pulumi" version >/dev/null 2>&1 || return 1
+  printf '%s\n' "$d"
+}
+
+build_pulumi() {
+  local dir="$CACHE/pulumi/$PULUMI_VERSION" w bin
+  bin="$dir/bin"
+  if [ "${PORTAL_INFRA_USE_AMBIENT_PULUMI:-1}" = 1 ] && d=$(ambient_pulumi_dir); then
+    say "pulumi: using the CLI on PATH in $d ($("$d/pulumi" version))"
+    PULUMI_DIR=$d; return
+  fi
+  if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ] \
+     && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-python-exec" ] \
+     && [ -x "$bin/pulumi-resource-pulumi-python" ]; then
+    say "pulumi: $PULUMI_VERSION cached in $bin"
+    PULUMI_DIR=$bin; return
+  fi
+  need_go
+  say "pulumi: building $PULUMI_VERSION from the Go module proxy into $bin (first time only; several minutes)"
+  w="$dir/build"; rm -rf "$w"; mkdir -p "$w" "$bin"
+  (
+    cd "$w"
+    # GOTOOLCHAIN=local: never download another Go. GOFLAGS=-mod=mod: let `go get` write go.mod.
+    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
+    # Pulumi's own go.mod files use `replace`, so `go install pkg@version` is refused; a throw-away
+    # wrapper module with `tool` requirements ignores their replaces. Only the clipboard fork matters.
+    cat > go.mod <<MOD
+module local/pulumibuild
+
+go 1.24
+
+replace github.com/atotto/clipboard => ${CLIPBOARD_FORK/@/ }
+MOD
+    go get -tool "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION"
+    go get "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+    ld="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+    flags=(-trimpath -tags osusergo,grpcnotrace -ldflags "$ld")
+    # The official Python language host is its own module with no tags: ask for the commit of tag
+    # pkg/$V. The module proxy reachable here gives no Origin.Hash and answers 403 for that module
+    # (measured 2026-11-25), so fall back to our own minimal host (scripts/langhost), which runs
+    # the SDK's pulumi-language-python-exec exactly as the official one does.
+    rev=$(go mod download -json "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" \
+          | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get("Origin",{}).get("Hash","")[:12])')
+    host=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
+    if [ -n "$rev" ] && go get -tool "$host@$rev" 2>/dev/null; then
+      say "pulumi: official language host at commit $rev (tag pkg/$PULUMI_VERSION)"
+      go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+      go build "${flags[@]}" -o "$bin/pulumi-language-python" "$host"
+    else
+      say "pulumi: the official language host is not served by the module proxy; building scripts/langhost"
+      mkdir -p langhost && cp "$ROOT/scripts/langhost/main.go" langhost/
+      go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" -o "$bin/pulumi-language-python" ./langhost
+    fi
+    go build "${flags[@]}" -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+    sdk=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+    install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bin/"
+    install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$bin/"
+  )
+  local got; got=$("$bin/pulumi" version)
+  [ "$got" = "$PULUMI_VERSION" ] || die "built pulumi reports '$got', expected $PULUMI_VERSION"
+  rm -rf "$w"
+  say "pulumi: built $got"
+  PULUMI_DIR=$bin
+}
+
+build_stripe_mock() {
+  local bin="$CACHE/stripe-mock/$STRIPE_MOCK_VERSION"
+  if [ -x "$bin/stripe-mock" ]; then
+    say "stripe-mock: $STRIPE_MOCK_VERSION cached in $bin"
+  else
+    need_go
+    say "stripe-mock: go install github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
+    mkdir -p "$bin"
+    GOTOOLCHAIN=local GOBIN="$bin" go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
+  fi
+  STRIPE_MOCK_BIN="$bin/stripe-mock"
+}
+
+make_venv() {
+  local venv="$ROOT/.venv" stamp want
+  stamp="$venv/.portal-infra-stamp"
+  want=$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)
+  if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    say "venv: $venv up to date"
+    return
+  fi
+  say "venv: installing portal-infra (editable, with dev extras) into $venv"
+  [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]"
+  printf '%s\n' "$want" > "$stamp"
+}
+
+# The dynamic-provider shim resolves Pulumi.yaml's `virtualenv: .venv` against its working
+# directory, which is the program directory (stacks/), not the project root; the language host
+# resolves it against the root. A link makes both find the same venv.
+link_venv() {
+  [ -L "$ROOT/stacks/.venv" ] || ln -sfn ../.venv "$ROOT/stacks/.venv"
+}
+
+write_paths() {
+  mkdir -p "$ROOT/.tools"
+  {
+    [ -n "${PULUMI_DIR:-}" ] && printf 'PORTAL_INFRA_PULUMI_DIR=%s\n' "$PULUMI_DIR"
+    [ -n "${STRIPE_MOCK_BIN:-}" ] && printf 'PORTAL_INFRA_STRIPE_MOCK=%s\n' "$STRIPE_MOCK_BIN"
+  } > "$ROOT/.tools/paths.env"
+}
+
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock venv)
+[ -f "$ROOT/.tools/paths.env" ] && . "$ROOT/.tools/paths.env" && \
+  PULUMI_DIR=${PORTAL_INFRA_PULUMI_DIR:-} STRIPE_MOCK_BIN=${PORTAL_INFRA_STRIPE_MOCK:-}
+for s in "${steps[@]}"; do
+  case "$s" in
+    pulumi) build_pulumi ;;
+    stripe-mock) build_stripe_mock ;;
+    venv) make_venv; link_venv ;;
+    *) die "unknown step '$s' (pulumi | stripe-mock | venv)" ;;
+  esac
+done
+write_paths

@@ -1,0 +1,200 @@
+// pulumi-language-python: a minimal Pulumi language host for Python programs.
+//
+// Why this exists: the official host lives in its own Go module
+// (github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3) that has no tags, and the
+// module proxy reachable here refuses it (403 for list, @latest, commit and pseudo-version
+// queries, measured 2026-11-25). The pieces that do the real work ship in sdk/v3, which the proxy
+// serves: pulumi-language-python-exec (parses the engine's flags, configures the SDK, runs the
+// program) and pulumi-resource-pulumi-python (the dynamic-provider shim). This host only answers
+// the engine's LanguageRuntime RPCs and launches the exec script with the venv's interpreter.
+//
+// It is built by scripts/bootstrap.sh against sdk/v3 at the CLI's version and installed next to
+// `pulumi` only when the official host cannot be had. Dependency installation, plugin discovery
+// and code generation are out of scope: the project's venv is made by the bootstrap, and a Python
+// dynamic provider needs no plugin beyond the bundled pulumi-python shim.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// version is stamped with -ldflags at build time.
+var version = "dev"
+
+// The exec script exits with 32 when the program failed and already reported its error.
+const bailExitCode = 32
+
+type host struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+	engineAddress string
+	root          string
+}
+
+func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: strings.TrimPrefix(version, "v")}, nil
+}
+
+func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
+	if req.GetRootDirectory() != "" {
+		h.root = req.GetRootDirectory()
+	}
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (h *host) GetRequiredPlugins(context.Context, *pulumirpc.GetRequiredPluginsRequest) (*pulumirpc.GetRequiredPluginsResponse, error) {
+	return &pulumirpc.GetRequiredPluginsResponse{}, nil
+}
+
+func (h *host) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackagesRequest) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	return &pulumirpc.GetRequiredPackagesResponse{}, nil
+}
+
+func (h *host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	return &pulumirpc.GetProgramDependenciesResponse{}, nil
+}
+
+func (h *host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	return &pulumirpc.AboutResponse{Executable: pythonFor(h.root, nil), Version: "", Metadata: map[string]string{}}, nil
+}
+
+func (h *host) RuntimeOptionsPrompts(context.Context, *pulumirpc.RuntimeOptionsRequest) (*pulumirpc.RuntimeOptionsResponse, error) {
+	return &pulumirpc.RuntimeOptionsResponse{}, nil
+}
+
+// InstallDependencies is a no-op: scripts/bootstrap.sh owns the virtualenv.
+func (h *host) InstallDependencies(*pulumirpc.InstallDependenciesRequest, grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse]) error {
+	return nil
+}
+
+func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	info := req.GetInfo()
+	root := h.root
+	if info != nil && info.GetRootDirectory() != "" {
+		root = info.GetRootDirectory()
+	}
+	program := req.GetProgram()
+	if info != nil && info.GetProgramDirectory() != "" {
+		program = filepath.Join(info.GetProgramDirectory(), info.GetEntryPoint())
+	}
+	var options map[string]any
+	if info != nil && info.GetOptions() != nil {
+		options = info.GetOptions().AsMap()
+	}
+
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	execScript := filepath.Join(filepath.Dir(self), "pulumi-language-python-exec")
+	args := []string{"-u", execScript,
+		"--project", req.GetProject(),
+		"--root_directory", root,
+		"--stack", req.GetStack(),
+		"--parallel", strconv.Itoa(int(req.GetParallel())),
+		"--dry_run", strconv.FormatBool(req.GetDryRun()),
+		"--pwd", req.GetPwd(),
+		"--monitor", req.GetMonitorAddress(),
+		"--engine", h.engineAddress,
+	}
+	if req.GetOrganization() != "" {
+		args = append(args, "--organization", req.GetOrganization())
+	}
+	args = append(args, program)
+	args = append(args, req.GetArgs()...)
+
+	config, err := json.Marshal(req.GetConfig())
+	if err != nil {
+		return nil, err
+	}
+	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, pythonFor(root, options), args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys))
+	if venv := virtualenv(root, options); venv != "" {
+		cmd.Env = append(cmd.Env, "VIRTUAL_ENV="+venv, "PATH="+filepath.Join(venv, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
+
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			if exit.ExitCode() == bailExitCode {
+				return &pulumirpc.RunResponse{Bail: true}, nil
+			}
+			return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exit.ExitCode())}, nil
+		}
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err)}, nil
+	}
+	return &pulumirpc.RunResponse{}, nil
+}
+
+// virtualenv resolves the project's `runtime.options.virtualenv`, relative to the project root.
+func virtualenv(root string, options map[string]any) string {
+	venv, _ := options["virtualenv"].(string)
+	if venv == "" {
+		return ""
+	}
+	if !filepath.IsAbs(venv) {
+		venv = filepath.Join(root, venv)
+	}
+	return venv
+}
+
+// pythonFor picks the interpreter: PULUMI_PYTHON_CMD wins (as with the official host), then the
+// project's virtualenv, then python3 on PATH.
+func pythonFor(root string, options map[string]any) string {
+	if cmd := os.Getenv("PULUMI_PYTHON_CMD"); cmd != "" {
+		return cmd
+	}
+	if venv := virtualenv(root, options); venv != "" {
+		return filepath.Join(venv, "bin", "python")
+	}
+	return "python3"
+}
+
+func main() {
+	// The engine calls us as `pulumi-language-python [-flag=value ...] <engine address>`; flags we
+	// do not use (tracing, root, ...) are accepted and ignored so newer engines keep working.
+	h := &host{}
+	for _, arg := range os.Args[1:] {
+		switch {
+		case strings.HasPrefix(arg, "-root="):
+			h.root = strings.TrimPrefix(arg, "-root=")
+		case strings.HasPrefix(arg, "-"):
+		default:
+			h.engineAddress = arg
+		}
+	}
+	if h.engineAddress == "" {
+		fmt.Fprintln(os.Stderr, "usage: pulumi-language-python [flags] <engine address>")
+		os.Exit(2)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	srv := grpc.NewServer(grpc.MaxRecvMsgSize(400 * 1024 * 1024))
+	pulumirpc.RegisterLanguageRuntimeServer(srv, h)
+	// The engine reads the port from our first line of stdout.
+	fmt.Printf("%d\n", lis.Addr().(*net.TCPAddr).Port)
+	if err := srv.Serve(lis); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
