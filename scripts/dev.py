@@ -29,7 +29,7 @@ def up(stack: str) -> int:
         print(result.stderr, end="", file=sys.stderr)
         if result.returncode != 0:
             return result.returncode
-        outputs = cli.outputs()
+        outputs = {"login_page_url": None, **cli.outputs()}  # null is omitted by pulumi
     print(f"[up] outputs of stack {stack}:")
     print(json.dumps(outputs, indent=2, sort_keys=True))
     return 0

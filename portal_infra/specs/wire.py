@@ -36,6 +36,8 @@ _RESET: dict[Path, Any] = {
     ("features", "subscription_update", "proration_behavior"): "none",
     ("features", "subscription_update", "billing_cycle_anchor"): "unchanged",
     ("features", "subscription_update", "trial_update_behavior"): "end_trial",
+    # The object itself cannot be "" (stripe-mock v0.203.0 refuses it); its list can.
+    ("features", "subscription_update", "schedule_at_period_end"): {"conditions": UNSET},
     ("features", "subscription_pause", "enabled"): False,
     ("features", "subscription_pause", "duration"): {
         "type": "interval_options",

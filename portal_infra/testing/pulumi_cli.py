@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..stripe_api.keys import redact
 from .tools import pulumi_dir
 
 
@@ -65,16 +66,18 @@ class PulumiCLI:
         self.binary = str(pulumi_dir() / "pulumi")
 
     def run(self, *args: str, env: Mapping[str, str] | None = None, check: bool = False,
-            timeout: float = 600) -> Run:
+            timeout: float = 600, stdin: str | None = None) -> Run:
         full = [*args, "--non-interactive"]
         proc = subprocess.run(
             [self.binary, *full], cwd=self.project_dir, env={**self.env, **(env or {})},
-            capture_output=True, text=True, timeout=timeout, check=False,
+            capture_output=True, text=True, timeout=timeout, check=False, input=stdin,
         )
         result = Run(list(full), proc.returncode, proc.stdout, proc.stderr)
         if self.log_path is not None:
+            # Logged as the run printed it, with anything key-shaped scrubbed as a second guard.
+            text = redact(f"$ pulumi {' '.join(full)}\n{proc.stdout}{proc.stderr}\n[exit {proc.returncode}]\n")
             with self.log_path.open("a") as log:
-                log.write(f"$ pulumi {' '.join(full)}\n{proc.stdout}{proc.stderr}\n[exit {proc.returncode}]\n")
+                log.write(text)
         return result.check() if check else result
 
     def select_stack(self, stack: str) -> None:
@@ -101,4 +104,8 @@ class PulumiCLI:
 
     def set_config(self, pairs: Sequence[tuple[str, str]], *, secret: bool = False) -> None:
         for key, value in pairs:
-            self.run("config", "set", *(["--secret"] if secret else []), key, value, check=True)
+            if secret:
+                # On stdin, so the secret is never on a command line (ps, shell history, logs).
+                self.run("config", "set", "--secret", key, check=True, stdin=value)
+            else:
+                self.run("config", "set", key, value, check=True)

@@ -1,0 +1,61 @@
+"""A throw-away Pulumi project per test: the repo's stack program, its own stack file and state,
+the real pulumi CLI, and a recording proxy in front of stripe-mock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from portal_infra.testing import PulumiCLI, RecordingProxy, Run, StripeMock, offline_env
+
+REPO = Path(__file__).resolve().parents[2]
+# stripe-mock wants a "valid looking" key: letters and digits after the prefix.
+KEY = "sk_test_E2eSecretKey4242xyz"
+
+
+@dataclass
+class Deployment:
+    cli: PulumiCLI
+    recorder: RecordingProxy
+    mock: StripeMock
+    project_dir: Path
+    log_path: Path
+    stack: str = "dev"
+    runs: list[Run] = field(default_factory=list)
+
+    def write_config(self, portal: dict[str, Any], **extra: Any) -> None:
+        config = {"portal-infra:mode": "test", "portal-infra:portal": portal,
+                  **{f"portal-infra:{k}": v for k, v in extra.items()}}
+        path = self.project_dir / f"Pulumi.{self.stack}.yaml"
+        existing: dict[str, Any] = yaml.safe_load(path.read_text()) if path.exists() else {}
+        secure = {k: v for k, v in (existing.get("config") or {}).items() if isinstance(v, dict) and "secure" in v}
+        existing["config"] = {**config, **secure}
+        path.write_text(yaml.safe_dump(existing, sort_keys=False))
+
+    def logs(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, stripe_mock: StripeMock) -> Iterator[Deployment]:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump({
+        "name": "portal-infra",
+        "runtime": {"name": "python", "options": {"virtualenv": str(REPO / ".venv")}},
+    }))
+    shutil.copy(REPO / "stacks" / "__main__.py", project / "__main__.py")
+    with RecordingProxy(stripe_mock.url) as recorder:
+        env = offline_env(tmp_path / "state", tmp_path / "pulumi-home",
+                          python=str(REPO / ".venv" / "bin" / "python"),
+                          extra={"STRIPE_API_BASE": recorder.url})
+        env.pop("STRIPE_API_KEY", None)
+        (tmp_path / "state").mkdir()
+        log = tmp_path / "pulumi.log"
+        yield Deployment(PulumiCLI(project, env, log_path=log), recorder, stripe_mock, project, log)
