@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK ?= dev
 
-.PHONY: up test lint bootstrap clean
+.PHONY: up test lint bench bootstrap clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -15,8 +15,11 @@ test: bootstrap
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: bootstrap
-	@.venv/bin/ruff check portal_infra tests scripts
+	@.venv/bin/ruff check portal_infra tests scripts bench
 	@.venv/bin/mypy
+
+bench: bootstrap
+	@$(PY) bench/run.py
 
 clean:
 	rm -rf .state .pulumi-home .tools
