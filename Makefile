@@ -3,13 +3,13 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK ?= dev
 
-.PHONY: up test lint bench bootstrap clean
+.PHONY: up refresh preview test lint bench bootstrap clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
 
-up: bootstrap
-	@$(PY) scripts/dev.py up --stack $(STACK)
+up refresh preview: bootstrap
+	@$(PY) scripts/dev.py $@ --stack $(STACK)
 
 test: bootstrap
 	@$(PY) -m pytest $(PYTEST_ARGS)

@@ -35,12 +35,51 @@ def _schema(_: argparse.Namespace) -> int:
     return 0
 
 
+def _fake_stripe(args: argparse.Namespace) -> int:
+    """Serve the stateful Stripe fake until interrupted."""
+    from .testing.fake import FakeStripe
+    from .testing.stripe_mock import StripeMock
+    from .testing.tools import ToolMissing
+
+    mock: StripeMock | None = None
+    mock_url = None if args.stripe_mock == "none" else args.stripe_mock
+    if args.stripe_mock == "auto":
+        try:
+            mock = StripeMock(Path(args.state_file or ".").resolve().parent / "fake-stripe-mock.log").start()
+            mock_url = mock.url
+        except ToolMissing:
+            mock_url = None
+            print("stripe-mock not found: serving without spec validation", file=sys.stderr)
+    fake = FakeStripe(args.host, args.port, stripe_mock_url=mock_url)
+    if args.state_file:
+        fake.load(Path(args.state_file))
+    print(f"fake Stripe on {fake.url} (stripe-mock: {mock_url or 'none'}); control API at {fake.url}/_fake/",
+          file=sys.stderr, flush=True)
+    try:
+        fake.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if args.state_file:
+            fake.save(Path(args.state_file))
+        if mock is not None:
+            mock.stop()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal-infra", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("validate", help="validate the portal config in a stack file")
     check.add_argument("stack_file")
     check.set_defaults(func=_validate)
+    fake = sub.add_parser("fake-stripe", help="serve the stateful Stripe fake (binds 127.0.0.1 by default)")
+    fake.add_argument("--port", type=int, default=12113)
+    fake.add_argument("--host", default="127.0.0.1", help="address to bind; loopback unless you say otherwise")
+    fake.add_argument("--stripe-mock", default="auto",
+                      help="'auto' (start one if installed), 'none', or the URL of a running stripe-mock")
+    fake.add_argument("--state-file", help="load state from this JSON file at start, save it at exit")
+    fake.set_defaults(func=_fake_stripe)
     schema = sub.add_parser("schema", help="print the JSON schema of portal-infra:portal")
     schema.set_defaults(func=_schema)
     args = parser.parse_args(argv)

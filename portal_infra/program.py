@@ -28,6 +28,7 @@ def run() -> None:
         "portal",
         portal,
         on_delete=options.get("on_delete", "deactivate"),
+        adopt=options.get("adopt"),
     )
     pulumi.export("configuration_id", configuration.id)
     pulumi.export("login_page_url", configuration.login_page_url)

@@ -1,35 +1,67 @@
-"""`make up`: start stripe-mock on a free loopback port, deploy a stack against it, print the
-outputs, stop the mock. Run with the project's venv python (the Makefile does)."""
+"""`make up` / `make refresh` / `make preview`: a stack against a local Stripe, then its outputs.
+
+By default the stack is deployed to portal-infra's stateful fake (validated by stripe-mock), whose
+state is kept in .state/fake-stripe.json between runs, so `pulumi refresh` reads real state back.
+`--target stripe-mock` uses stripe-mock alone (stateless). Run with the project's venv python.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from portal_infra.testing import PulumiCLI, StripeMock, offline_env
+from portal_infra.testing.fake import FakeStripe
 
 ROOT = Path(__file__).resolve().parent.parent
-# stripe-mock accepts any test key; a throw-away one means a real key is never sent to the mock.
+STATE = ROOT / ".state"
+# Local Stripes accept any test key; a throw-away one means a real key is never sent to them.
 MOCK_KEY = "sk_test_portalinfraLocalMock"
 
 
-def up(stack: str) -> int:
-    state = ROOT / ".state"
-    state.mkdir(exist_ok=True)
-    with StripeMock(ROOT / ".state" / "stripe-mock.log") as mock:
-        print(f"[up] stripe-mock listening on {mock.url}", file=sys.stderr)
-        env = offline_env(state, ROOT / ".pulumi-home", python=str(ROOT / ".venv" / "bin" / "python"),
-                          extra={"STRIPE_API_BASE": mock.url, "STRIPE_API_KEY": MOCK_KEY})
+def catalog(stack: str) -> dict[str, Any]:
+    """The products and prices a stack file names, for seeding the fake."""
+    data: Any = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()) or {}
+    portal = (data.get("config") or {}).get("portal-infra:portal") or {}
+    products = ((portal.get("features") or {}).get("subscription_update") or {}).get("products") or []
+    return {
+        "products": [{"id": p["product"], "name": p["product"]} for p in products],
+        "prices": [{"id": price, "product": p["product"], "unit_amount": 1000, "recurring": {"interval": "month"}}
+                   for p in products for price in p.get("prices", [])],
+    }
+
+
+def run(command: str, stack: str, target: str) -> int:
+    STATE.mkdir(exist_ok=True)
+    with ExitStack() as stack_ctx:
+        mock = stack_ctx.enter_context(StripeMock(STATE / "stripe-mock.log"))
+        url = mock.url
+        if target == "fake":
+            fake = FakeStripe(stripe_mock_url=mock.url)
+            fake.load(STATE / "fake-stripe.json")
+            fake.seed(catalog(stack))
+            fake.start()
+            stack_ctx.callback(fake.stop)
+            stack_ctx.callback(fake.save, STATE / "fake-stripe.json")
+            url = fake.url
+        print(f"[up] local Stripe ({target}) on {url}", file=sys.stderr)
+        env = offline_env(STATE, ROOT / ".pulumi-home", python=str(ROOT / ".venv" / "bin" / "python"),
+                          extra={"STRIPE_API_BASE": url, "STRIPE_API_KEY": MOCK_KEY})
         cli = PulumiCLI(ROOT, env)
         cli.select_stack(stack)
-        result = cli.run("up", "--yes", "--stack", stack)
+        args = {"up": ["up", "--yes"], "refresh": ["refresh", "--yes", "--diff"], "preview": ["preview", "--diff"]}
+        result = cli.run(*args[command], "--stack", stack)
         print(result.stdout, end="")
         print(result.stderr, end="", file=sys.stderr)
         if result.returncode != 0:
             return result.returncode
-        outputs = {"login_page_url": None, **cli.outputs()}  # null is omitted by pulumi
+        outputs = {"login_page_url": None, **cli.outputs()}  # pulumi omits null outputs
     print(f"[up] outputs of stack {stack}:")
     print(json.dumps(outputs, indent=2, sort_keys=True))
     return 0
@@ -37,10 +69,11 @@ def up(stack: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["up"])
+    parser.add_argument("command", choices=["up", "refresh", "preview"])
     parser.add_argument("--stack", default="dev")
+    parser.add_argument("--target", choices=["fake", "stripe-mock"], default="fake")
     args = parser.parse_args()
-    return up(args.stack)
+    return run(args.command, args.stack, args.target)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from ..specs import SpecError, parse_portal_configuration
 from ..specs.portal_configuration import PortalConfigurationSpec
 from ..specs.wire import create_params, declared, project, update_params
-from ..stripe_api import StripeCallError, idempotency_key
+from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
 from .base import StripeResourceProvider, failures, warn, without_provider
 
 PATH = "/v1/billing_portal/configurations"
@@ -26,7 +26,8 @@ OWNER_METADATA_KEY = "portal_infra_owner"
 # Inputs that are Stripe fields, and so are validated by the spec and sent to Stripe.
 STRIPE_FIELDS = tuple(PortalConfigurationSpec.model_fields)
 # Inputs that steer portal-infra itself and are never sent to Stripe.
-CONTROL_FIELDS = ("owner", "on_delete", "stripe_account")
+CONTROL_FIELDS = ("owner", "on_delete", "stripe_account", "adopt")
+ADOPT_DEFAULT = "default"
 # Outputs read back from Stripe.
 COMPUTED_FIELDS = ("is_default", "livemode", "login_page_url", "mode", "updated")
 
@@ -53,6 +54,10 @@ class PortalConfigurationProvider(StripeResourceProvider):
         if on_delete not in ("deactivate", "retain"):
             problems.append(CheckFailure("on_delete", f"{on_delete!r} is not a retire policy; "
                                                       "use deactivate or retain"))
+        adopt = news.get("adopt")
+        if adopt is not None and adopt != ADOPT_DEFAULT and not (isinstance(adopt, str) and adopt.startswith("bpc_")):
+            problems.append(CheckFailure("adopt", f"{adopt!r} is neither 'default' nor a configuration ID (bpc_…); "
+                                                  "use adopt: default, or the ID of the configuration to manage"))
         problems += self.connection_failures()
         if spec is None or problems:
             return CheckResult(without_provider(news), problems)
@@ -62,8 +67,9 @@ class PortalConfigurationProvider(StripeResourceProvider):
         keys = [*STRIPE_FIELDS, "on_delete"]
         changed = [k for k in keys if olds.get(k) != news.get(k)]
         replaces = []
-        if olds.get("stripe_account") != news.get("stripe_account"):
-            replaces.append("stripe_account")
+        for key in ("stripe_account", "adopt"):
+            if olds.get(key) != news.get(key):
+                replaces.append(key)
         mode = olds.get("mode")
         if mode and self._current_mode() not in (None, mode):
             replaces.append("mode")
@@ -74,14 +80,54 @@ class PortalConfigurationProvider(StripeResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = parse_portal_configuration(_stripe_part(props))
         gateway = self.gateway(props.get("stripe_account"))
+        wanted = declared(spec)
+        adopt = props.get("adopt")
         owner = str(props.get("owner", ""))
+        if adopt:
+            target = self._adoptable(gateway, str(adopt))
+            return self._take_over(gateway, target, wanted, props, mark=None)
+        owned = [c for c in gateway.list_all(PATH) if (c.get("metadata") or {}).get(OWNER_METADATA_KEY) == owner]
+        live = [c for c in owned if c.get("active")]
+        if live:
+            # A create whose state was never written (a killed `pulumi up`): take it over, do not duplicate.
+            return self._take_over(gateway, live[0], wanted, props, mark=owner)
         params = create_params(spec)
         params["metadata"] = {**params.get("metadata", {}), OWNER_METADATA_KEY: owner}
-        obj = gateway.post(PATH, params, idempotency_key=idempotency_key("create", owner, params))
+        # Retired configurations of this owner are in the key, so re-creating after a destroy is a new
+        # request, while a retry of this very create replays Stripe's first answer.
+        retired = sorted(str(c["id"]) for c in owned)
+        obj = gateway.post(PATH, params, idempotency_key=idempotency_key("create", owner, params, after=retired))
         if not spec.active:
             obj = gateway.post(f"{PATH}/{obj['id']}", {"active": False},
                                idempotency_key=idempotency_key("deactivate", obj["id"], {}, after=obj.get("updated")))
         return CreateResult(obj["id"], self._outputs(props, obj, gateway.mode))
+
+    def _adoptable(self, gateway: StripeGateway, adopt: str) -> dict[str, Any]:
+        if adopt == ADOPT_DEFAULT:
+            found = gateway.get(PATH, {"is_default": True, "limit": 1}).get("data") or []
+            if not found:
+                raise LookupError("adopt: default: this account has no default portal configuration yet; "
+                                  "save the portal settings once in the Stripe Dashboard, or drop adopt")
+            return dict(found[0])
+        try:
+            return gateway.get(f"{PATH}/{adopt}")
+        except StripeCallError as err:
+            if err.is_missing:
+                raise LookupError(f"adopt: no portal configuration {adopt} in this account and mode") from None
+            raise
+
+    def _take_over(self, gateway: StripeGateway, target: Mapping[str, Any], wanted: dict[str, Any],
+                   props: Mapping[str, Any], *, mark: str | None) -> CreateResult:
+        """Make an existing configuration match the declaration (adoption and crash recovery)."""
+        id_ = str(target["id"])
+        params = update_params(project(target, wanted), wanted)
+        if mark and (target.get("metadata") or {}).get(OWNER_METADATA_KEY) != mark:
+            params.setdefault("metadata", {})[OWNER_METADATA_KEY] = mark
+        obj: Mapping[str, Any] = target
+        if params:
+            key = idempotency_key("adopt", id_, params, after=target.get("updated"))
+            obj = gateway.post(f"{PATH}/{id_}", params, idempotency_key=key)
+        return CreateResult(id_, self._outputs(props, obj, gateway.mode))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spec = parse_portal_configuration(_stripe_part(news))
@@ -110,6 +156,10 @@ class PortalConfigurationProvider(StripeResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if props.get("on_delete") == "retain":
             warn(f"portal configuration {id_} is retained in Stripe (on_delete: retain)")
+            return
+        if props.get("adopt") == ADOPT_DEFAULT:
+            warn(f"portal configuration {id_} is the account's default; it stays active (Stripe refuses "
+                 "to deactivate it) and is only removed from this stack")
             return
         gateway = self.gateway(props.get("stripe_account"))
         key = idempotency_key("deactivate", id_, {}, after=props.get("updated"))
@@ -148,6 +198,9 @@ class PortalConfiguration(Resource, module="portal_infra", name="PortalConfigura
 
     Pass Stripe's fields as keyword arguments (or one `spec` mapping), named as in Stripe's API:
     `features`, `business_profile`, `default_return_url`, `login_page`, `metadata`, `name`, `active`.
+    `adopt`: manage an existing configuration (its ID, or "default" for the account's default)
+    instead of creating one; `pulumi import` cannot work for dynamic resources (pulumi#16175).
+    `on_delete`: "deactivate" (default) or "retain". The adopted default is never deactivated.
     """
 
     is_default: pulumi.Output[bool]
@@ -161,6 +214,7 @@ class PortalConfiguration(Resource, module="portal_infra", name="PortalConfigura
         spec: Mapping[str, Any] | None = None,
         *,
         on_delete: OnDelete = "deactivate",
+        adopt: str | None = None,
         stripe_account: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
         **fields: Any,
@@ -170,6 +224,8 @@ class PortalConfiguration(Resource, module="portal_infra", name="PortalConfigura
         props["on_delete"] = on_delete
         if stripe_account:
             props["stripe_account"] = stripe_account
+        if adopt:
+            props["adopt"] = adopt
         for key in COMPUTED_FIELDS:
             props.setdefault(key, None)
         super().__init__(PortalConfigurationProvider(), resource_name, props, opts)

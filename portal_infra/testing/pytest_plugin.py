@@ -1,6 +1,11 @@
 """pytest fixtures for testing Pulumi stacks that use portal-infra, with no Stripe account.
 
-Loaded automatically once portal-infra is installed (entry point `pytest11`).
+Loaded automatically once portal-infra is installed (entry point `pytest11`):
+
+  stripe_mock      Stripe's official stripe-mock on a free loopback port (session-wide)
+  stripe_recorder  a recording proxy in front of stripe-mock: `.url`, `.requests`
+  fake_stripe      the stateful fake, validated by stripe-mock, fresh for each test: `.url`, `.control`
+  stripe_client    a stripe.StripeClient pointed at `fake_stripe`, with a test key
 """
 
 from __future__ import annotations
@@ -9,16 +14,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import stripe
 
+from .fake import FakeStripe, FakeStripeControl
 from .recorder import RecordingProxy
 from .stripe_mock import StripeMock
+from .tools import ToolMissing, stripe_mock_binary
+
+FAKE_TEST_KEY = "sk_test_portalInfraFake"
 
 
 @pytest.fixture(scope="session")
 def stripe_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeMock]:
     """Stripe's official stripe-mock on a free loopback port, for the whole session."""
+    try:
+        binary = stripe_mock_binary()
+    except ToolMissing as err:
+        pytest.skip(str(err))
     log = Path(tmp_path_factory.mktemp("stripe-mock")) / "stripe-mock.log"
-    with StripeMock(log) as mock:
+    with StripeMock(log, binary) as mock:
         yield mock
 
 
@@ -27,3 +41,26 @@ def stripe_recorder(stripe_mock: StripeMock) -> Iterator[RecordingProxy]:
     """A recording proxy in front of stripe-mock: `.url` to point at, `.requests` to assert on."""
     with RecordingProxy(stripe_mock.url) as proxy:
         yield proxy
+
+
+class RunningFake:
+    def __init__(self, fake: FakeStripe) -> None:
+        self.fake = fake
+        self.url = fake.url
+        self.control = FakeStripeControl(fake.url)
+
+
+@pytest.fixture
+def fake_stripe(stripe_mock: StripeMock) -> Iterator[RunningFake]:
+    """The stateful fake on a free loopback port; each request is first validated by stripe-mock."""
+    fake = FakeStripe(stripe_mock_url=stripe_mock.url).start()
+    try:
+        yield RunningFake(fake)
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def stripe_client(fake_stripe: RunningFake) -> stripe.StripeClient:
+    """A stripe-python client for the fake, in test mode."""
+    return stripe.StripeClient(FAKE_TEST_KEY, base_addresses={"api": fake_stripe.url, "files": fake_stripe.url})

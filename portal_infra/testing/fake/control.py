@@ -1,0 +1,54 @@
+"""A client for the fake's control API, for tests and benchmarks that run it in another process."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+
+class FakeStripeControl:
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+    def _call(self, method: str, path: str, data: Any = None) -> Any:
+        body = json.dumps(data).encode() if data is not None else None
+        req = urllib.request.Request(f"{self.url}/_fake/{path}", data=body, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read())
+
+    def requests(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "requests")["requests"]
+        return result
+
+    def counters(self) -> dict[str, int]:
+        result: dict[str, int] = self._call("GET", "counters")["counters"]
+        return result
+
+    def count(self, route: str) -> int:
+        return self.counters().get(route, 0)
+
+    def add_fault(self, **rule: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("POST", "faults", rule)
+        return result
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def rate_limit(self, per_second: int | None) -> None:
+        self._call("POST", "rate_limit", {"per_second": per_second})
+
+    def paused(self) -> int:
+        result: int = self._call("GET", "paused")["paused"]
+        return result
+
+    def release(self) -> None:
+        self._call("POST", "release", {})
+
+    def reset(self) -> None:
+        self._call("POST", "reset", {})
+
+    def seed(self, **objects: Any) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = self._call("POST", "seed", objects)
+        return result

@@ -1,0 +1,70 @@
+"""Errors the fake answers with, in Stripe's envelope: status, `type`, `code`, `param`, `message`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class StripeError(Exception):
+    def __init__(self, status: int, message: str, *, type_: str = "invalid_request_error",
+                 code: str | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.type = type_
+        self.code = code
+        self.param = param
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"type": self.type, "message": self.message}
+        if self.code:
+            error["code"] = self.code
+            error["doc_url"] = f"https://docs.stripe.com/error-codes/{self.code.replace('_', '-')}"
+        if self.param:
+            error["param"] = self.param
+        return {"error": error}
+
+
+class ResourceMissing(StripeError):
+    def __init__(self, kind: str, id_: str, param: str = "id") -> None:
+        super().__init__(404, f"No such {kind}: '{id_}'", code="resource_missing", param=param)
+
+
+class InvalidParam(StripeError):
+    def __init__(self, param: str, message: str, code: str = "parameter_invalid_string") -> None:
+        super().__init__(400, message, code=code, param=param)
+
+
+class MissingParam(StripeError):
+    def __init__(self, param: str) -> None:
+        super().__init__(400, f"Missing required param: {param}.", code="parameter_missing", param=param)
+
+
+class UnknownParam(StripeError):
+    def __init__(self, param: str) -> None:
+        super().__init__(400, f"Received unknown parameter: {param}", code="parameter_unknown", param=param)
+
+
+class AuthenticationError(StripeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message)
+
+
+class IdempotencyError(StripeError):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            400,
+            f"Keys for idempotent requests can only be used with the same parameters they were first used with. "
+            f"Try using a key other than '{key}' if you meant to execute a different request.",
+            type_="idempotency_error",
+        )
+
+
+class RateLimited(StripeError):
+    def __init__(self) -> None:
+        super().__init__(429, "Too many requests hit the API too quickly.", code="rate_limit")
+
+
+class NotFoundRoute(StripeError):
+    def __init__(self, method: str, path: str) -> None:
+        super().__init__(404, f"Unrecognized request URL ({method}: {path}).")

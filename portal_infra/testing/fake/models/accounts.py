@@ -1,0 +1,104 @@
+"""Connected accounts: branding (`settings.branding`) and `business_profile`, set with the platform key."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..exceptions import InvalidParam, UnknownParam
+from .base import AccountStore, Backend, Obj, apply_metadata, check_hex_color, check_url, new_id
+
+BRANDING_KEYS = ("icon", "logo", "primary_color", "secondary_color")
+PROFILE_KEYS = ("name", "support_email", "support_phone", "support_url", "url", "mcc", "product_description",
+                "support_address")
+_FILE_PURPOSE = {"icon": "business_icon", "logo": "business_logo"}
+_TOP = {"type", "country", "email", "business_type", "settings", "business_profile", "metadata", "capabilities",
+        "controller"}
+
+
+def _account(id_: str, livemode: bool, type_: str) -> Obj:
+    return {
+        "id": id_, "object": "account", "type": type_, "country": "US", "email": None,
+        "charges_enabled": False, "payouts_enabled": False, "details_submitted": False, "livemode": livemode,
+        "business_profile": dict.fromkeys(PROFILE_KEYS),
+        "settings": {"branding": dict.fromkeys(BRANDING_KEYS)},
+        "metadata": {},
+    }
+
+
+def _apply(backend: Backend, platform: AccountStore, account: Obj, params: Obj) -> Obj:
+    out = copy.deepcopy(account)
+    for key, value in params.items():
+        if key not in _TOP:
+            raise UnknownParam(key)
+        if key == "metadata":
+            out["metadata"] = apply_metadata(out["metadata"], value)
+        elif key == "settings":
+            if not isinstance(value, dict):
+                raise InvalidParam("settings", "Invalid object: settings must be a hash")
+            for group, fields in value.items():
+                if group != "branding":
+                    continue  # other settings groups are accepted and not modelled
+                _apply_branding(backend, platform, account["id"], out["settings"]["branding"], fields)
+        elif key == "business_profile":
+            if not isinstance(value, dict):
+                raise InvalidParam("business_profile", "Invalid object: business_profile must be a hash")
+            for field, item in value.items():
+                if field not in PROFILE_KEYS:
+                    raise UnknownParam(f"business_profile[{field}]")
+                if field in ("url", "support_url") and item != "":
+                    check_url(item, f"business_profile[{field}]")
+                if field == "support_email" and item != "" and "@" not in str(item):
+                    raise InvalidParam("business_profile[support_email]", f"Invalid email address: {item}")
+                out["business_profile"][field] = None if item == "" else item
+        elif key in ("email", "country", "business_type", "type"):
+            out[key] = value
+    return out
+
+
+def _apply_branding(backend: Backend, platform: AccountStore, account_id: str, branding: dict[str, Any],
+                    fields: Any) -> None:
+    if not isinstance(fields, dict):
+        raise InvalidParam("settings[branding]", "Invalid object: settings[branding] must be a hash")
+    for field, item in fields.items():
+        param = f"settings[branding][{field}]"
+        if field not in BRANDING_KEYS:
+            raise UnknownParam(param)
+        if field in ("primary_color", "secondary_color"):
+            check_hex_color(item, param)
+        else:
+            # A branding file may be uploaded by the platform or under the connected account.
+            owner = account_id if item in backend.store(platform.mode, account_id).files.items else None
+            found = backend.store(platform.mode, owner).files.get(str(item), param)
+            if found["purpose"] != _FILE_PURPOSE[field]:
+                raise InvalidParam(param, f"File {item} has purpose {found['purpose']}; "
+                                          f"{field} needs a file with purpose {_FILE_PURPOSE[field]}")
+        branding[field] = item
+
+
+def create_account(backend: Backend, platform: AccountStore, params: Obj) -> Obj:
+    account = _account(new_id("acct"), platform.livemode, str(params.get("type") or "custom"))
+    platform.accounts.add(account)
+    try:
+        platform.accounts.items[account["id"]] = _apply(backend, platform, account, params)
+    except Exception:
+        del platform.accounts.items[account["id"]]
+        raise
+    return copy.deepcopy(platform.accounts.items[account["id"]])
+
+
+def update_account(backend: Backend, platform: AccountStore, id_: str, params: Obj) -> Obj:
+    account = platform.accounts.get(id_, "account")
+    platform.accounts.items[id_] = _apply(backend, platform, account, params)
+    return copy.deepcopy(platform.accounts.items[id_])
+
+
+def retrieve_account(platform: AccountStore, id_: str) -> Obj:
+    return copy.deepcopy(platform.accounts.get(id_, "account"))
+
+
+def own_account(backend: Backend, store: AccountStore) -> Obj:
+    """GET /v1/account: the platform itself, or the connected account named by Stripe-Account."""
+    if store.account != "platform":
+        return retrieve_account(backend.store(store.mode, None), store.account)
+    return _account(backend.platform_account_id, store.livemode, "standard")

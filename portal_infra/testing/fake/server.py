@@ -1,0 +1,353 @@
+"""The fake Stripe's HTTP front: auth and modes, validation by stripe-mock, idempotent replay,
+a request log, faults, and a control API under `/_fake/`.
+
+Order for each API request: auth -> rate limit -> faults (before) -> idempotent replay ->
+stripe-mock validation (its 4xx returned unchanged) -> the model -> idempotency record ->
+faults (after) -> reply.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import http.client
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .exceptions import AuthenticationError, IdempotencyError, NotFoundRoute, RateLimited, StripeError
+from .faults import FaultRule, Faults
+from .forms import decode_form, decode_multipart
+from .models import Backend
+from .models.portal import ensure_default_configuration
+from .responses import Request
+from .urls import resolve, route_name
+
+# Only the shape of a request is checked by stripe-mock; the real key is never forwarded.
+_MOCK_KEY = "sk_test_fakeStripeForwarded"
+_LOGGED_HEADERS = ("idempotency-key", "stripe-account", "stripe-version", "content-type")
+PAUSE_TIMEOUT = 120.0
+
+
+@dataclass
+class Saved:
+    fingerprint: str
+    status: int
+    body: bytes
+
+
+class FakeStripe:
+    """A stateful Stripe on loopback. `stripe_mock_url`: validate each request with stripe-mock first."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, stripe_mock_url: str | None = None) -> None:
+        self.backend = Backend()
+        self.backend.on_new_store(ensure_default_configuration)
+        self.faults = Faults()
+        self.stripe_mock_url = stripe_mock_url
+        self._log: list[dict[str, Any]] = []
+        self._log_lock = threading.Lock()
+        self._idempotency: dict[tuple[str, str, str], Saved] = {}
+        self._server = ThreadingHTTPServer((host, port), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}" if isinstance(host, str) else f"http://127.0.0.1:{port}"
+
+    def start(self) -> FakeStripe:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.faults.release()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def reset(self) -> None:
+        self.backend.reset()
+        self.faults.clear()
+        with self._log_lock:
+            self._log.clear()
+        self._idempotency.clear()
+
+    def seed(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Objects with the IDs a stack file names (Stripe's API cannot choose price IDs).
+
+        `{"mode": "test", "account": null, "products": [{"id", "name"}], "prices": [{"id", "product",
+        "currency", "unit_amount", "recurring": {"interval"}}], "customers": [{"email"}]}`. Existing IDs
+        are left as they are, so seeding twice is harmless.
+        """
+        from .models import catalog
+
+        made: dict[str, list[str]] = {"products": [], "prices": [], "customers": []}
+        with self.backend.lock:
+            store = self.backend.store(str(data.get("mode", "test")), data.get("account"))
+            for product in data.get("products", []):
+                if product.get("id") not in store.products.items:
+                    made["products"].append(catalog.create_product(store, {"name": product.get("id"), **product})["id"])
+            for price in data.get("prices", []):
+                if price.get("id") not in store.prices.items:
+                    made["prices"].append(catalog.create_price(store, {"currency": "usd", **price})["id"])
+            for customer in data.get("customers", []):
+                made["customers"].append(catalog.create_customer(store, customer)["id"])
+        return made
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.backend.dump()))
+
+    def load(self, path: Path) -> None:
+        if path.exists():
+            self.backend.load(json.loads(path.read_text()))
+
+    def requests(self) -> list[dict[str, Any]]:
+        with self._log_lock:
+            return list(self._log)
+
+    def counters(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for entry in self.requests():
+            out[entry["route"]] = out.get(entry["route"], 0) + 1
+        return out
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._log_lock:
+            self._log.append(entry)
+
+    # Stripe's answer to one API request, before faults after the fact.
+    def answer(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
+               ) -> tuple[int, bytes, str, dict[str, str]]:
+        mode = _mode(headers.get("authorization", ""))
+        account = headers.get("stripe-account") or None
+        params, uploads = _params(method, query, headers.get("content-type", ""), body)
+        key = headers.get("idempotency-key") if method == "POST" else None
+        fingerprint = hashlib.sha256(f"{method} {path} {json.dumps(params, sort_keys=True)}".encode()).hexdigest()
+        slot = (mode, account or "", key or "")
+        if key:
+            saved = self._idempotency.get(slot)
+            if saved is not None:
+                if saved.fingerprint != fingerprint:
+                    raise IdempotencyError(key)
+                return saved.status, saved.body, "application/json", {"Idempotent-Replayed": "true"}
+        if self.stripe_mock_url:
+            refused = self._validate_with_stripe_mock(method, path, query, headers, body)
+            if refused is not None:
+                return refused[0], refused[1], "application/json", {}
+        found = resolve(method, path)
+        if found is None:
+            raise NotFoundRoute(method, path)
+        handler, args = found
+        with self.backend.lock:
+            reply = handler(Request(self.backend, mode, account, params, args, uploads))
+        if isinstance(reply, bytes):
+            return 200, reply, "application/octet-stream", {}
+        payload = json.dumps(reply).encode()
+        if key:
+            # Stripe saves the result once the endpoint has run, so a retry replays it.
+            self._idempotency[slot] = Saved(fingerprint, 200, payload)
+        return 200, payload, "application/json", {}
+
+    def _validate_with_stripe_mock(self, method: str, path: str, query: str, headers: dict[str, str],
+                                   body: bytes) -> tuple[int, bytes] | None:
+        assert self.stripe_mock_url is not None
+        parts = urlsplit(self.stripe_mock_url)
+        forward = {k: v for k, v in headers.items()
+                   if k in ("content-type", "stripe-version", "stripe-account")}
+        forward["authorization"] = f"Bearer {_MOCK_KEY}"
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=30)
+        try:
+            conn.request(method, path + (f"?{query}" if query else ""), body=body or None, headers=forward)
+            resp = conn.getresponse()
+            data = resp.read()
+        finally:
+            conn.close()
+        # stripe-mock answers 404 for routes its (older) spec lacks; those are ours to judge.
+        if 400 <= resp.status < 500 and resp.status != 404:
+            return resp.status, data
+        return None
+
+
+def _mode(authorization: str) -> str:
+    scheme, _, credential = authorization.partition(" ")
+    if scheme.lower() == "basic":
+        credential = base64.b64decode(credential).decode(errors="replace").split(":", 1)[0]
+    key = credential.strip()
+    if key.startswith(("sk_test_", "rk_test_")):
+        return "test"
+    if key.startswith(("sk_live_", "rk_live_")):
+        return "live"
+    if key.startswith("pk_"):
+        raise AuthenticationError("This API call cannot be made with a publishable API key. "
+                                  "Please use a secret API key.")
+    raise AuthenticationError("You did not provide an API key, or it is not a secret key "
+                              "(Authorization: Bearer sk_test_...).")
+
+
+def _params(method: str, query: str, content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    if method == "GET":
+        return decode_form(parse_qsl(query, keep_blank_values=True)), {}
+    if content_type.startswith("multipart/form-data"):
+        return decode_multipart(content_type, body)
+    return decode_form(parse_qsl(body.decode(errors="replace"), keep_blank_values=True)), {}
+
+
+def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "portal-infra-fake-stripe"
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def _body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def _send(self, status: int, body: bytes, content_type: str = "application/json",
+                  extra: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Request-Id", "req_" + hashlib.sha1(body + str(time.time_ns()).encode()).hexdigest()[:14])
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _drop(self) -> None:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+        def _handle(self) -> None:
+            split = urlsplit(self.path)
+            body = self._body()
+            if split.path.startswith("/_fake/"):
+                self._control(split.path, body)
+                return
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            method = self.command
+            entry: dict[str, Any] = {
+                "method": method, "path": split.path, "route": route_name(method, split.path),
+                "account": headers.get("stripe-account"),
+                "headers": {k: v for k, v in headers.items() if k in _LOGGED_HEADERS},
+            }
+            status, payload, ctype = 0, b"", "application/json"
+            extra: dict[str, str] = {}
+            after: FaultRule | None = None
+            try:
+                entry["mode"] = _mode(headers.get("authorization", ""))
+                entry["params"] = _params(method, split.query, headers.get("content-type", ""), body)[0]
+                if fake.faults.over_rate_limit():
+                    raise RateLimited()
+                before = fake.faults.pick(method, split.path, "before")
+                if before is not None and self._apply_fault(before, entry):
+                    return
+                status, payload, ctype, extra = fake.answer(method, split.path, split.query, headers, body)
+                after = fake.faults.pick(method, split.path, "after")
+            except StripeError as err:
+                status, payload = err.status, json.dumps(err.body()).encode()
+                if isinstance(err, RateLimited):
+                    extra = {"Stripe-Should-Retry": "true"}
+            entry["status"] = status
+            fake.record(entry)
+            if after is not None:
+                entry["fault"] = after.id
+                if after.latency_ms:
+                    time.sleep(after.latency_ms / 1000)
+                if after.pause:
+                    fake.faults.hold(PAUSE_TIMEOUT)
+                if after.drop:
+                    self._drop()
+                    return
+                if after.status:
+                    self._send(after.status, json.dumps(_fault_body(after.status)).encode(), extra=_retry(after))
+                    return
+            if "idempotency-key" in headers:
+                extra = {"Idempotency-Key": headers["idempotency-key"], **extra}
+            self._send(status, payload, ctype, extra)
+
+        def _apply_fault(self, rule: FaultRule, entry: dict[str, Any]) -> bool:
+            """A fault before the request reaches Stripe's logic. True when the reply was sent."""
+            entry["fault"] = rule.id
+            if rule.latency_ms:
+                time.sleep(rule.latency_ms / 1000)
+            if rule.pause:
+                fake.faults.hold(PAUSE_TIMEOUT)
+            if rule.drop:
+                entry["status"] = 0
+                fake.record(entry)
+                self._drop()
+                return True
+            if rule.status:
+                entry["status"] = rule.status
+                fake.record(entry)
+                self._send(rule.status, json.dumps(_fault_body(rule.status)).encode(), extra=_retry(rule))
+                return True
+            return False
+
+        def _control(self, path: str, body: bytes) -> None:
+            data: Any = json.loads(body) if body else {}
+            method = self.command
+            reply: Any
+            try:
+                if path == "/_fake/health":
+                    reply = {"ok": True, "stripe_mock": fake.stripe_mock_url}
+                elif path == "/_fake/requests":
+                    reply = {"requests": fake.requests()}
+                elif path == "/_fake/counters":
+                    reply = {"counters": fake.counters()}
+                elif path == "/_fake/faults" and method == "POST":
+                    reply = fake.faults.add(data).public()
+                elif path == "/_fake/faults" and method == "DELETE":
+                    fake.faults.clear()
+                    reply = {"ok": True}
+                elif path == "/_fake/faults":
+                    reply = {"faults": fake.faults.rules()}
+                elif path == "/_fake/rate_limit":
+                    fake.faults.set_rate_limit(data.get("per_second"))
+                    reply = {"ok": True}
+                elif path == "/_fake/paused":
+                    reply = {"paused": fake.faults.paused}
+                elif path == "/_fake/release":
+                    fake.faults.release()
+                    reply = {"ok": True}
+                elif path == "/_fake/seed" and method == "POST":
+                    reply = fake.seed(data)
+                elif path == "/_fake/reset":
+                    fake.reset()
+                    reply = {"ok": True}
+                else:
+                    self._send(404, json.dumps({"error": f"no control endpoint {method} {path}"}).encode())
+                    return
+            except (ValueError, TypeError) as err:
+                self._send(400, json.dumps({"error": str(err)}).encode())
+                return
+            self._send(200, json.dumps(reply).encode())
+
+        do_GET = do_POST = do_DELETE = _handle
+
+    return Handler
+
+
+def _retry(rule: FaultRule) -> dict[str, str]:
+    if rule.should_retry is None:
+        return {}
+    return {"Stripe-Should-Retry": "true" if rule.should_retry else "false"}
+
+
+def _fault_body(status: int) -> dict[str, Any]:
+    if status == 429:
+        return RateLimited().body()
+    return {"error": {"type": "api_error", "message": f"An injected fault answered {status}."}}

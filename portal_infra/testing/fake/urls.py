@@ -1,0 +1,61 @@
+"""Routes: (method, path pattern) -> response function."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from . import responses as r
+
+Handler = Callable[[r.Request], r.Reply]
+_ID = r"(?P<id>[^/]+)"
+
+ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
+    (method, re.compile(f"^{pattern}$"), handler)
+    for method, pattern, handler in [
+        ("POST", "/v1/billing_portal/configurations", r.create_configuration),
+        ("GET", "/v1/billing_portal/configurations", r.list_configurations),
+        ("GET", f"/v1/billing_portal/configurations/{_ID}", r.retrieve_configuration),
+        ("POST", f"/v1/billing_portal/configurations/{_ID}", r.update_configuration),
+        ("POST", "/v1/billing_portal/sessions", r.create_session),
+        ("POST", "/v1/accounts", r.create_account),
+        ("GET", "/v1/accounts", r.list_accounts),
+        ("GET", f"/v1/accounts/{_ID}", r.retrieve_account),
+        ("POST", f"/v1/accounts/{_ID}", r.update_account),
+        ("GET", "/v1/account", r.own_account),
+        ("POST", "/v1/files", r.create_file),
+        ("GET", f"/v1/files/{_ID}", r.retrieve_file),
+        ("GET", f"/v1/files/{_ID}/contents", r.file_contents),
+        ("POST", "/v1/products", r.create_product),
+        ("GET", "/v1/products", r.list_products),
+        ("GET", f"/v1/products/{_ID}", r.retrieve_product),
+        ("POST", "/v1/prices", r.create_price),
+        ("GET", "/v1/prices", r.list_prices),
+        ("POST", "/v1/customers", r.create_customer),
+        ("GET", f"/v1/customers/{_ID}", r.retrieve_customer),
+        ("POST", "/v1/coupons", r.create_coupon),
+        ("GET", f"/v1/coupons/{_ID}", r.retrieve_coupon),
+        ("POST", "/v1/billing/feedback_options", r.create_feedback_option),
+        ("GET", "/v1/billing/feedback_options", r.list_feedback_options),
+        ("GET", f"/v1/billing/feedback_options/{_ID}", r.retrieve_feedback_option),
+        ("POST", f"/v1/billing/feedback_options/{_ID}", r.update_feedback_option),
+        ("POST", f"/v1/billing/feedback_options/{_ID}/deactivate", r.deactivate_feedback_option),
+    ]
+]
+
+
+def resolve(method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+    for route_method, pattern, handler in ROUTES:
+        if route_method == method:
+            match = pattern.match(path)
+            if match:
+                return handler, match.groupdict()
+    return None
+
+
+def route_name(method: str, path: str) -> str:
+    """`METHOD /v1/things/{id}`: the path with IDs folded, for counters."""
+    for route_method, pattern, _ in ROUTES:
+        if route_method == method and pattern.match(path):
+            return f"{method} {pattern.pattern[1:-1].replace(_ID, '{id}')}"
+    return f"{method} {path}"
