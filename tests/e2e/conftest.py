@@ -42,8 +42,7 @@ class Deployment:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
 
-@pytest.fixture
-def deployment(tmp_path: Path, stripe_mock: StripeMock) -> Iterator[Deployment]:
+def _project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     project.mkdir()
     (project / "Pulumi.yaml").write_text(yaml.safe_dump({
@@ -51,11 +50,46 @@ def deployment(tmp_path: Path, stripe_mock: StripeMock) -> Iterator[Deployment]:
         "runtime": {"name": "python", "options": {"virtualenv": str(REPO / ".venv")}},
     }))
     shutil.copy(REPO / "stacks" / "__main__.py", project / "__main__.py")
-    with RecordingProxy(stripe_mock.url) as recorder:
-        env = offline_env(tmp_path / "state", tmp_path / "pulumi-home",
-                          python=str(REPO / ".venv" / "bin" / "python"),
-                          extra={"STRIPE_API_BASE": recorder.url})
+    (tmp_path / "state").mkdir()
+    return project
+
+
+def _cli(tmp_path: Path, project: Path, base: str, **extra: str) -> PulumiCLI:
+    env = offline_env(tmp_path / "state", tmp_path / "pulumi-home", python=str(REPO / ".venv" / "bin" / "python"),
+                      extra={"STRIPE_API_BASE": base, **extra})
+    if "STRIPE_API_KEY" not in extra:
         env.pop("STRIPE_API_KEY", None)
-        (tmp_path / "state").mkdir()
-        log = tmp_path / "pulumi.log"
-        yield Deployment(PulumiCLI(project, env, log_path=log), recorder, stripe_mock, project, log)
+    return PulumiCLI(project, env, log_path=tmp_path / "pulumi.log")
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, stripe_mock: StripeMock) -> Iterator[Deployment]:
+    """A project deployed to stripe-mock behind a recording proxy."""
+    project = _project(tmp_path)
+    with RecordingProxy(stripe_mock.url) as recorder:
+        cli = _cli(tmp_path, project, recorder.url)
+        yield Deployment(cli, recorder, stripe_mock, project, tmp_path / "pulumi.log")
+
+
+@dataclass
+class FakeDeployment(Deployment):
+    """A project deployed to the stateful fake (validated by stripe-mock); `.stripe` edits out of band."""
+
+    fake: Any = None
+    stripe: Any = None
+
+    def configurations(self) -> list[dict[str, Any]]:
+        return [dict(c) for c in self.fake.fake.backend.store("test", None).configurations.items.values()]
+
+    def owned(self) -> list[dict[str, Any]]:
+        return [c for c in self.configurations() if c["metadata"].get("portal_infra_owner")]
+
+
+@pytest.fixture
+def fake_deployment(tmp_path: Path, stripe_mock: StripeMock, fake_stripe: Any,
+                    stripe_client: Any) -> Iterator[FakeDeployment]:
+    project = _project(tmp_path)
+    with RecordingProxy(fake_stripe.url) as recorder:
+        cli = _cli(tmp_path, project, recorder.url, STRIPE_API_KEY=KEY)
+        yield FakeDeployment(cli, recorder, stripe_mock, project, tmp_path / "pulumi.log", fake=fake_stripe,
+                             stripe=stripe_client)
