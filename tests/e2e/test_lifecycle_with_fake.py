@@ -159,3 +159,15 @@ def test_killed_up_after_stripe_created_leaves_no_duplicate(fake_deployment: Fak
     assert len(owned) == 1
     assert d.cli.outputs()["configuration_id"] == owned[0]["id"]
     assert d.cli.preview("--expect-no-changes").returncode == 0
+
+
+def test_server_errors_and_rate_limits_during_up_leave_exactly_one(fake_deployment: FakeDeployment) -> None:
+    d = fake_deployment
+    # The create is applied, then answered 500; stripe-python retries with the same Idempotency-Key.
+    d.fake.control.add_fault(method="POST", path=f"re:{CONFIGS}", when="after", status=500, nth=1)
+    # Two list calls are refused with 429 and no retry hint; portal-infra backs off and retries.
+    d.fake.control.add_fault(method="GET", path=CONFIGS, status=429, rate=1.0, times=2)
+    config_id = _deploy(d)
+    assert [c["id"] for c in d.owned()] == [config_id]
+    posts = [r for r in d.fake.control.requests() if r["route"] == f"POST {CONFIGS}"]
+    assert len(posts) == 2 and posts[0]["headers"]["idempotency-key"] == posts[1]["headers"]["idempotency-key"]
