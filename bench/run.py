@@ -3,6 +3,7 @@
 Figures, not assertions: tests never time anything. Three layers:
   spec       validate a full configuration and build its create and update params (in process)
   stripe     POST a full create through StripeGateway to a local stripe-mock (real HTTP)
+  fake       the same through the stateful fake, which asks stripe-mock first
   pulumi     the real CLI against stripe-mock: up (create), preview (no change), up (update), destroy
 """
 
@@ -26,6 +27,7 @@ from portal_infra.specs import parse_portal_configuration
 from portal_infra.specs.wire import create_params, declared, update_params
 from portal_infra.stripe_api import StripeGateway, resolve
 from portal_infra.testing import PulumiCLI, StripeMock, offline_env
+from portal_infra.testing.fake import FakeStripe
 from portal_infra.testing.recorder import RecordingProxy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +66,22 @@ def bench_stripe(mock: StripeMock) -> dict[str, Any]:
     counter = iter(range(10**9))
     return _timings(lambda: gateway.post("/v1/billing_portal/configurations", params,
                                          idempotency_key=f"bench-{next(counter)}"), 300)
+
+
+def bench_fake(mock: StripeMock) -> dict[str, Any]:
+    """The same create through the stateful fake, which first asks stripe-mock to validate it."""
+    fake = FakeStripe(stripe_mock_url=mock.url).start()
+    try:
+        gateway = StripeGateway(resolve({}, {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": fake.url}), max_retries=0)
+        params = create_params(parse_portal_configuration(full()))
+        params["features"]["subscription_update"]["products"] = ""  # the fake checks products exist
+        params["features"]["subscription_update"]["default_allowed_updates"] = ["quantity"]
+        del params["features"]["subscription_cancel"]["cancellation_reason"]["feedback_options"]
+        counter = iter(range(10**9))
+        return _timings(lambda: gateway.post("/v1/billing_portal/configurations", params,
+                                             idempotency_key=f"bench-{next(counter)}"), 300)
+    finally:
+        fake.stop()
 
 
 def bench_pulumi(mock: StripeMock, work: Path) -> dict[str, Any]:
@@ -105,6 +123,7 @@ def main() -> int:
                         "platform": platform.platform()},
             "spec_validate_and_build_params": bench_spec(),
             "stripe_mock_create_roundtrip": bench_stripe(mock),
+            "fake_stripe_create_roundtrip": bench_fake(mock),
             "pulumi_cli_lifecycle": bench_pulumi(mock, Path(tmp)),
         }
     path = ROOT / "bench" / "results" / f"{results['when'].replace(':', '')}.json"

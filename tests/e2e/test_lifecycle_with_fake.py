@@ -99,7 +99,8 @@ def test_adopting_the_default_updates_it_and_never_deactivates_it(fake_deploymen
     assert d.stripe.v1.billing_portal.configurations.retrieve(default.id).name == "Acme portal"
     assert d.cli.preview("--expect-no-changes").returncode == 0
     d.recorder.clear()
-    d.cli.destroy()
+    destroyed = d.cli.destroy()
+    assert "is the account's default; it stays active" in destroyed.output
     assert d.recorder.matching("POST", CONFIGS) == []
     assert d.stripe.v1.billing_portal.configurations.retrieve(default.id).active is True
 
@@ -127,7 +128,7 @@ def test_adopting_an_unknown_id_fails_clearly(fake_deployment: FakeDeployment) -
 def test_retain_leaves_the_configuration_active(fake_deployment: FakeDeployment) -> None:
     d = fake_deployment
     config_id = _deploy(d, on_delete="retain")
-    d.cli.destroy()
+    assert "retained in Stripe" in d.cli.destroy().output
     assert d.stripe.v1.billing_portal.configurations.retrieve(config_id).active is True
 
 

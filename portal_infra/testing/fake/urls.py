@@ -44,18 +44,21 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
 ]
 
 
-def resolve(method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+def _match(method: str, path: str) -> tuple[re.Pattern[str], Handler, dict[str, str]] | None:
     for route_method, pattern, handler in ROUTES:
         if route_method == method:
-            match = pattern.match(path)
-            if match:
-                return handler, match.groupdict()
+            found = pattern.match(path)
+            if found:
+                return pattern, handler, found.groupdict()
     return None
+
+
+def resolve(method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+    found = _match(method, path)
+    return (found[1], found[2]) if found else None
 
 
 def route_name(method: str, path: str) -> str:
     """`METHOD /v1/things/{id}`: the path with IDs folded, for counters."""
-    for route_method, pattern, _ in ROUTES:
-        if route_method == method and pattern.match(path):
-            return f"{method} {pattern.pattern[1:-1].replace(_ID, '{id}')}"
-    return f"{method} {path}"
+    found = _match(method, path)
+    return f"{method} {found[0].pattern[1:-1].replace(_ID, '{id}')}" if found else f"{method} {path}"
