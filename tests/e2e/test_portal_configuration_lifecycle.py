@@ -107,7 +107,7 @@ def test_invalid_config_fails_preview_naming_the_field_and_calls_nobody(deployme
 
 def test_live_key_on_a_test_stack_is_refused_before_any_request(deployment: Deployment) -> None:
     d = deployment
-    live_key = "sk_live_E2eLiveKey000000000000"
+    live_key = "sk_live_e2eNotReal"
     d.write_config(full())
     d.cli.select_stack(d.stack)
     run = d.cli.run("preview", env={"STRIPE_API_KEY": live_key})
