@@ -17,7 +17,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from ..specs import SpecError, parse_portal_configuration
 from ..specs.portal_configuration import PortalConfigurationSpec
 from ..specs.wire import create_params, declared, project, update_params
-from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
+from ..stripe_api import StripeCallError, StripeGateway, StripeSetupError, idempotency_key, resolve
 from .base import StripeResourceProvider, failures, warn, without_provider
 
 PATH = "/v1/billing_portal/configurations"
@@ -187,9 +187,10 @@ class PortalConfigurationProvider(StripeResourceProvider):
         }
 
     def _current_mode(self) -> str | None:
+        # The key's mode alone: no client is needed to know it, and diff runs on every preview.
         try:
-            return self.gateway().mode
-        except Exception:
+            return resolve(self.settings()).mode
+        except StripeSetupError:
             return None
 
 

@@ -126,11 +126,11 @@ class FakeStripe:
             self._log.append(entry)
 
     # Stripe's answer to one API request, before faults after the fact.
-    def answer(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
+    def answer(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, *,
+               mode: str, params: dict[str, Any], uploads: dict[str, Any],
                ) -> tuple[int, bytes, str, dict[str, str]]:
-        mode = _mode(headers.get("authorization", ""))
+        """`params`/`uploads` are the decoded body; `query` and `body` are kept raw for stripe-mock."""
         account = headers.get("stripe-account") or None
-        params, uploads = _params(method, query, headers.get("content-type", ""), body)
         key = headers.get("idempotency-key") if method == "POST" else None
         fingerprint = hashlib.sha256(f"{method} {path} {json.dumps(params, sort_keys=True)}".encode()).hexdigest()
         slot = (mode, account or "", key or "")
@@ -250,14 +250,16 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             extra: dict[str, str] = {}
             after: FaultRule | None = None
             try:
-                entry["mode"] = _mode(headers.get("authorization", ""))
-                entry["params"] = _params(method, split.query, headers.get("content-type", ""), body)[0]
+                mode = entry["mode"] = _mode(headers.get("authorization", ""))
+                params, uploads = _params(method, split.query, headers.get("content-type", ""), body)
+                entry["params"] = params
                 if fake.faults.over_rate_limit():
                     raise RateLimited()
                 before = fake.faults.pick(method, split.path, "before")
                 if before is not None and self._fault(before, entry, recorded=False):
                     return
-                status, payload, ctype, extra = fake.answer(method, split.path, split.query, headers, body)
+                status, payload, ctype, extra = fake.answer(method, split.path, split.query, headers, body,
+                                                            mode=mode, params=params, uploads=uploads)
                 after = fake.faults.pick(method, split.path, "after")
             except StripeError as err:
                 status, payload = err.status, json.dumps(err.body()).encode()
