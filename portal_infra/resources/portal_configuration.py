@@ -19,9 +19,12 @@ from ..specs.portal_configuration import PortalConfigurationSpec
 from ..specs.wire import create_params, declared, project, update_params
 from ..stripe_api import StripeCallError, StripeGateway, StripeSetupError, idempotency_key, resolve
 from .base import StripeResourceProvider, failures, warn, without_provider
+from .owner_index import OwnerIndex, scope_of
 
 PATH = "/v1/billing_portal/configurations"
 OWNER_METADATA_KEY = "portal_infra_owner"
+# Per provider process, never pickled: module state, not provider state.
+OWNERS = OwnerIndex(OWNER_METADATA_KEY)
 
 # Inputs that are Stripe fields, and so are validated by the spec and sent to Stripe.
 STRIPE_FIELDS = tuple(PortalConfigurationSpec.model_fields)
@@ -86,20 +89,26 @@ class PortalConfigurationProvider(StripeResourceProvider):
         if adopt:
             target = self._adoptable(gateway, str(adopt))
             return self._take_over(gateway, target, wanted, props, mark=None)
-        owned = [c for c in gateway.list_all(PATH) if (c.get("metadata") or {}).get(OWNER_METADATA_KEY) == owner]
+        scope = scope_of(resolve(self.settings()), props.get("stripe_account"))
+        # One scan of the account per provider process, not one per create (owner_index.py).
+        owned = OWNERS.owned(scope, owner, lambda: gateway.list_all(PATH))
         live = [c for c in owned if c.get("active")]
         if live:
             # A create whose state was never written (a killed `pulumi up`): take it over, do not duplicate.
-            return self._take_over(gateway, live[0], wanted, props, mark=owner)
+            result = self._take_over(gateway, live[0], wanted, props, mark=owner)
+            OWNERS.record(scope, {"id": result.id, "active": True, "metadata": {OWNER_METADATA_KEY: owner}})
+            return result
         params = create_params(spec)
         params["metadata"] = {**params.get("metadata", {}), OWNER_METADATA_KEY: owner}
         # Retired configurations of this owner are in the key, so re-creating after a destroy is a new
         # request, while a retry of this very create replays Stripe's first answer.
         retired = sorted(str(c["id"]) for c in owned)
         obj = gateway.post(PATH, params, idempotency_key=idempotency_key("create", owner, params, after=retired))
+        OWNERS.record(scope, obj)
         if not spec.active:
             obj = gateway.post(f"{PATH}/{obj['id']}", {"active": False},
                                idempotency_key=idempotency_key("deactivate", obj["id"], {}, after=obj.get("updated")))
+            OWNERS.record(scope, obj)
         return CreateResult(obj["id"], self._outputs(props, obj, gateway.mode))
 
     def _adoptable(self, gateway: StripeGateway, adopt: str) -> dict[str, Any]:
@@ -165,6 +174,8 @@ class PortalConfigurationProvider(StripeResourceProvider):
         key = idempotency_key("deactivate", id_, {}, after=props.get("updated"))
         try:
             gateway.post(f"{PATH}/{id_}", {"active": False}, idempotency_key=key)
+            # A create later in this process (delete-before-replace) must see it retired.
+            OWNERS.retire(scope_of(resolve(self.settings()), props.get("stripe_account")), id_)
         except StripeCallError as err:
             if err.is_missing:
                 return
