@@ -19,7 +19,7 @@ lint: bootstrap
 	@.venv/bin/mypy
 
 bench: bootstrap
-	@$(PY) bench/run.py
+	@$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .state .pulumi-home .tools

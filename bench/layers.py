@@ -1,6 +1,6 @@
-"""`make bench`: how fast portal-infra's layers are, written to bench/results/<utc time>.json.
+"""`make bench BENCH_ARGS=--layers`: how fast portal-infra's layers are, one request at a time.
 
-Figures, not assertions: tests never time anything. Three layers:
+Figures, not assertions: tests never time anything. The layers:
   spec       validate a full configuration and build its create and update params (in process)
   stripe     POST a full create through StripeGateway to a local stripe-mock (real HTTP)
   fake       the same through the stateful fake, which asks stripe-mock first
@@ -9,15 +9,12 @@ Figures, not assertions: tests never time anything. Three layers:
 
 from __future__ import annotations
 
-import json
-import platform
 import shutil
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -115,23 +112,11 @@ def bench_pulumi(mock: StripeMock, work: Path) -> dict[str, Any]:
     return out
 
 
-def main() -> int:
+def run_layers() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, StripeMock(Path(tmp) / "stripe-mock.log") as mock:
-        results = {
-            "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                        "platform": platform.platform()},
+        return {
             "spec_validate_and_build_params": bench_spec(),
             "stripe_mock_create_roundtrip": bench_stripe(mock),
             "fake_stripe_create_roundtrip": bench_fake(mock),
             "pulumi_cli_lifecycle": bench_pulumi(mock, Path(tmp)),
         }
-    path = ROOT / "bench" / "results" / f"{results['when'].replace(':', '')}.json"
-    path.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
-    print(f"written to {path.relative_to(ROOT)}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""The fleet the benchmark deploys: N portal configurations, or N no-op resources for the engine floor.
+
+The Pulumi program (bench/fleet_program/__main__.py) reads the `bench:` config the harness writes:
+  bench:kind       portal | floor
+  bench:n          how many resources
+  bench:changed    how many of them carry the changed headline (the "10% change" step)
+  bench:providers  0: the default provider (one process); K > 0: K explicit provider instances,
+                   each its own provider process, resources dealt round-robin
+The engine-floor provider lives here, in an importable module, so it is pickled by reference like
+portal-infra's own (the harness puts the repository on PYTHONPATH).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
+
+from portal_infra.resources import PortalConfiguration
+from portal_infra.resources.provider_pool import dynamic_provider_pool
+
+
+def portal_spec(i: int, changed: bool) -> dict[str, Any]:
+    """A realistic configuration (every feature the fake can hold without seeded products)."""
+    return {
+        "name": f"Fleet portal {i}",
+        "default_return_url": f"https://example.com/accounts/{i}/billing",
+        "business_profile": {
+            "headline": f"Manage billing for tenant {i}" + (" (v2)" if changed else ""),
+            "privacy_policy_url": "https://example.com/privacy",
+            "terms_of_service_url": "https://example.com/terms",
+        },
+        "features": {
+            "customer_update": {"enabled": True, "allowed_updates": ["email", "address", "tax_id"]},
+            "invoice_history": {"enabled": True},
+            "payment_method_update": {"enabled": True},
+            "subscription_cancel": {"enabled": True, "mode": "at_period_end",
+                                    "proration_behavior": "none"},
+        },
+        "login_page": {"enabled": True},
+        "metadata": {"tenant": str(i), "tier": "standard"},
+    }
+
+
+def resource_name(i: int) -> str:
+    return f"tenant-{i:05d}"
+
+
+class NoopProvider(ResourceProvider):
+    """The engine floor: every operation answers at once, without any request."""
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(uuid.uuid4().hex, {k: v for k, v in props.items() if k != "__provider"})
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        keys = (set(olds) | set(news)) - {"__provider"}
+        return DiffResult(changes=any(olds.get(k) != news.get(k) for k in keys))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult({k: v for k, v in news.items() if k != "__provider"})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        outs = {k: v for k, v in props.items() if k != "__provider"}
+        return ReadResult(id_, outs, outs)
+
+
+class NoopResource(Resource, module="bench", name="Noop"):
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(NoopProvider(), name, props, opts)
+
+
+def program() -> None:
+    config = pulumi.Config("bench")
+    kind = config.get("kind") or "portal"
+    n = config.require_int("n")
+    changed = config.get_int("changed") or 0
+    pool = dynamic_provider_pool(config.get_int("providers") or 0)
+    for i in range(n):
+        opts = pulumi.ResourceOptions(provider=pool[i % len(pool)]) if pool else None
+        spec = portal_spec(i, changed=i < changed)
+        if kind == "floor":
+            NoopResource(resource_name(i), spec, opts)
+        else:
+            PortalConfiguration(resource_name(i), spec, opts=opts)

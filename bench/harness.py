@@ -1,0 +1,118 @@
+"""`make bench [BENCH_ARGS=...]`: the fleet benchmark (and, with --layers, the per-layer timings).
+
+Each run of a setting starts a fresh fake and measures, back to back so the ratios hold on a busy
+machine: the API floor, portal-infra, and the engine floor. Results go to bench/results/:
+<time>.json (every figure), latest.md (medians) and latest.png (up time against N).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import api_floor, measure, report, scenarios
+from .stripe_fake import FakeProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="make bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=_ints, default=[1, 10, 100, 1000], help="fleet sizes, e.g. 1,10,100")
+    p.add_argument("--latency", type=_ints, default=[0, 250],
+                   help="ms added per request; 0 is the fake's own, anything else also sets Stripe's 25/s limit")
+    p.add_argument("--providers", type=_ints, default=[0],
+                   help="explicit dynamic-provider instances per stack (0: the default provider), e.g. 0,2")
+    p.add_argument("--checkpoints", default="on", help="on, skip, or on,skip (PULUMI_SKIP_CHECKPOINTS)")
+    p.add_argument("--runs", type=int, default=3, help="runs per setting (the table shows medians)")
+    p.add_argument("--no-floors", action="store_true", help="measure portal-infra only")
+    p.add_argument("--layers", action="store_true", help="also the per-layer timings (spec, HTTP, one resource)")
+    p.add_argument("--out", type=Path, default=RESULTS, help="where results go")
+    p.add_argument("--report", nargs="+", type=Path, metavar="JSON",
+                   help="no runs: merge these result files into latest.md and latest.png")
+    return p.parse_args(argv)
+
+
+def _write_report(records: list[dict[str, Any]], out: Path) -> None:
+    summary = report.summarize(records)
+    (out / "latest.md").write_text(report.table(summary))
+    try:
+        report.chart(summary, out / "latest.png")
+    except ImportError:
+        print("matplotlib is not installed: no chart (pip install -e '.[dev]')", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.report:
+        records = [r for path in args.report for r in json.loads(path.read_text())["scenarios"]]
+        _write_report(records, args.out)
+        print(report.table(report.summarize(records)))
+        return 0
+    started = datetime.now(UTC)
+    results: dict[str, Any] = {
+        "when": started.isoformat(timespec="seconds"),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                    "load_at_start": measure.load()},
+        "scenarios": [],
+    }
+    name = results["when"].replace(":", "")
+    path = args.out / f"{name}.json"
+    skips = [s == "skip" for s in args.checkpoints.split(",")]
+    with tempfile.TemporaryDirectory(prefix="portal-infra-bench-") as tmp:
+        work = Path(tmp)
+        count = 0
+        for run in range(args.runs):
+            for latency in args.latency:
+                for n in args.n:
+                    for providers in args.providers:
+                        jobs: list[tuple[str, bool]] = []
+                        if not args.no_floors:
+                            jobs.append(("api_floor", False))
+                        for skip in skips:
+                            jobs.append(("portal", skip))
+                            if not args.no_floors:
+                                jobs.append(("floor", skip))
+                        for kind, skip in jobs:
+                            count += 1
+                            print(f"[bench] run {run + 1}/{args.runs}: {kind} N={n} latency={latency} ms "
+                                  f"providers={providers} skip_checkpoints={skip}", file=sys.stderr, flush=True)
+                            with FakeProcess(work / "fake.log") as fake:
+                                if kind == "api_floor":
+                                    record = api_floor.run(n, latency, fake, providers)
+                                else:
+                                    setting = scenarios.Setting(kind, n, latency, providers, skip)
+                                    record = scenarios.run(setting, work / f"s{count}", fake)
+                            record["run"] = run
+                            results["scenarios"].append(record)
+                            failed = [s for s, v in record["steps"].items() if not v["ok"]]
+                            summary = {s: v["seconds"] for s, v in record["steps"].items()}
+                            print(f"[bench]   {summary}{' FAILED: ' + str(failed) if failed else ''}",
+                                  file=sys.stderr, flush=True)
+                            # Written after every scenario, so an interrupted sweep keeps what it measured.
+                            path.write_text(json.dumps(results, indent=1) + "\n")
+        if args.layers:
+            from .layers import run_layers
+
+            results["layers"] = run_layers()
+    results["machine"]["load_at_end"] = measure.load()
+    path.write_text(json.dumps(results, indent=1) + "\n")
+    _write_report(results["scenarios"], args.out)
+    print(report.table(report.summarize(results["scenarios"])))
+    print(f"written to {path} and {args.out / 'latest.md'}", file=sys.stderr)
+    return 0

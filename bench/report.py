@@ -1,0 +1,123 @@
+"""Figures from one or more result files: medians per setting, a markdown table and a PNG chart."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from .scenarios import STEPS
+
+Key = tuple[str, int, int, int, bool]
+
+
+def _key(record: dict[str, Any]) -> Key:
+    return (record["kind"], record["n"], record["latency_ms"], record["providers"], record["skip_checkpoints"])
+
+
+def summarize(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
+    """Median of each step's figures over runs, per setting."""
+    groups: dict[Key, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        groups[_key(record)].append(record)
+    out: dict[Key, dict[str, Any]] = {}
+    for key, runs in groups.items():
+        steps: dict[str, Any] = {}
+        for step in STEPS:
+            got = [r["steps"][step] for r in runs if step in r["steps"]]
+            if not got:
+                continue
+            steps[step] = {
+                "runs": len(got),
+                "ok": all(g["ok"] for g in got),
+                "seconds": round(statistics.median(g["seconds"] for g in got), 2),
+                "seconds_all": [g["seconds"] for g in got],
+                "requests_total": statistics.median(g["requests_total"] for g in got),
+                "requests": got[-1]["requests"],
+                "statuses": got[-1].get("statuses", {}),
+                "peak_rss_mb": max((g.get("peak_rss_mb", 0) for g in got), default=0),
+                "load1": [g.get("load1_before") for g in got],
+            }
+        states = [r["state"] for r in runs if r.get("state")]
+        out[key] = {"steps": steps, "state": states[-1] if states else {}}
+    return out
+
+
+def _floor(summary: dict[Key, dict[str, Any]], kind: str, n: int, latency: int, providers: int,
+           skip: bool) -> dict[str, Any] | None:
+    if kind == "api_floor":
+        skip = False
+    return summary.get((kind, n, latency, providers, skip))
+
+
+def _fmt_requests(step: dict[str, Any]) -> str:
+    short = {route.replace("/v1/billing_portal/configurations", "cfg"): count
+             for route, count in step["requests"].items()}
+    return " ".join(f"{r} x{c}" for r, c in short.items()) or "none"
+
+
+def table(summary: dict[Key, dict[str, Any]]) -> str:
+    head = ("| N | latency | providers | checkpoints | up s (engine floor, API floor, ratio) | up requests "
+            "| no-op preview s, requests | no-op refresh s, requests | 10% change s, requests | destroy s "
+            "| peak MB (up) | state B/resource (x own) | load1 |")
+    lines = [head, "|" + "---|" * 13]
+    for key in sorted(k for k in summary if k[0] == "portal"):
+        _, n, latency, providers, skip = key
+        s = summary[key]["steps"]
+        if "up" not in s:
+            continue
+        engine = _floor(summary, "floor", n, latency, providers, skip)
+        api = _floor(summary, "api_floor", n, latency, providers, skip)
+        up = s["up"]["seconds"]
+        floors = ""
+        if engine and api and "up" in engine["steps"] and "up" in api["steps"]:
+            e, a = engine["steps"]["up"]["seconds"], api["steps"]["up"]["seconds"]
+            floors = f" ({e}, {a}, {up / (e + a):.2f}x)"
+        ok = "" if all(v["ok"] for v in s.values()) else " **failed**"
+        state = summary[key]["state"]
+
+        def cell(step: str, s: dict[str, Any] = s) -> str:
+            if step not in s:
+                return "-"
+            return f"{s[step]['seconds']}, {int(s[step]['requests_total'])}"
+
+        lines.append(
+            f"| {n} | {f'{latency} ms + 25/s' if latency else 'fake'} | {providers or 'default'} "
+            f"| {'skipped' if skip else 'on'} | {up}{floors}{ok} | {_fmt_requests(s['up'])} "
+            f"| {cell('preview')} | {cell('refresh')} | {cell('up_change')} "
+            f"| {s.get('destroy', {}).get('seconds', '-')} | {s['up']['peak_rss_mb']} "
+            f"| {state.get('file_bytes_per_resource', '-')} ({state.get('ratio_file_to_own', '-')}x) "
+            f"| {s['up']['load1'][0]} |")
+    return "\n".join(lines) + "\n"
+
+
+def chart(summary: dict[Key, dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    latencies = sorted({k[2] for k in summary})
+    fig, axes = plt.subplots(1, len(latencies), figsize=(6 * len(latencies), 4.5), squeeze=False)
+    for ax, latency in zip(axes[0], latencies, strict=True):
+        variants = sorted({(k[3], k[4]) for k in summary if k[2] == latency and k[0] == "portal"})
+        for providers, skip in variants:
+            tag = f"providers={providers or 'default'}{', no checkpoints' if skip else ''}"
+            for kind, style in (("portal", "o-"), ("floor", "s--"), ("api_floor", "^:")):
+                points = sorted((k[1], v["steps"]["up"]["seconds"]) for k, v in summary.items()
+                                if k[0] == kind and k[2] == latency and k[3] == providers
+                                and (kind == "api_floor" or k[4] == skip) and "up" in v["steps"])
+                if points:
+                    name = {"portal": "portal-infra", "floor": "engine floor", "api_floor": "API floor"}[kind]
+                    ax.plot([p[0] for p in points], [p[1] for p in points], style, label=f"{name} ({tag})")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("portal configurations (N)")
+        ax.set_ylabel("`pulumi up` from empty, seconds")
+        ax.set_title("fake's own latency" if not latency else f"{latency} ms per request, 25 requests/s")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

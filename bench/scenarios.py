@@ -1,0 +1,131 @@
+"""One benchmark scenario: a fleet of N resources through up, no-op preview, no-op refresh, up after
+changing 10%, and destroy, with the real pulumi CLI against the fake.
+
+`kind` "portal" is portal-infra's PortalConfiguration; "floor" is the engine floor (bench/fleet.py's
+no-op provider, same inputs, no requests). The API floor is in api_floor.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from portal_infra.testing import offline_env
+from portal_infra.testing.tools import pulumi_dir
+
+from . import measure
+from .stripe_fake import FakeProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "sk_test_benchFleetKey4242"
+STACK = "bench"
+STEPS = ("up", "preview", "refresh", "up_change", "destroy")
+
+
+@dataclass(frozen=True)
+class Setting:
+    kind: str  # portal | floor
+    n: int
+    latency_ms: int  # 0: the fake's own
+    providers: int = 0  # explicit dynamic-provider instances; 0: the default provider
+    skip_checkpoints: bool = False
+
+    def label(self) -> dict[str, Any]:
+        return {"kind": self.kind, "n": self.n, "latency_ms": self.latency_ms, "providers": self.providers,
+                "skip_checkpoints": self.skip_checkpoints}
+
+
+def changed_count(n: int) -> int:
+    return max(1, n // 10)
+
+
+def _project(work: Path) -> Path:
+    project = work / "project"
+    project.mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump({
+        "name": "portal-infra", "runtime": {"name": "python", "options": {"virtualenv": str(ROOT / ".venv")}}}))
+    shutil.copy(ROOT / "bench" / "fleet_program" / "__main__.py", project / "__main__.py")
+    (work / "state").mkdir()
+    return project
+
+
+def _write_stack(project: Path, setting: Setting, changed: int) -> None:
+    config = {"portal-infra:mode": "test", "bench:kind": setting.kind, "bench:n": str(setting.n),
+              "bench:changed": str(changed), "bench:providers": str(setting.providers)}
+    (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": config}))
+
+
+def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
+    files = list(state_dir.rglob(f"{STACK}.json"))
+    deployment = json.loads(export)["deployment"]
+    ours = [r for r in deployment.get("resources", []) if r["type"].startswith("pulumi-python:dynamic")]
+    entry = sum(len(json.dumps(r, separators=(",", ":"))) for r in ours)
+    own = sum(len(json.dumps({k: v for k, v in r.get(part, {}).items() if k != "__provider"},
+                             separators=(",", ":")))
+              for r in ours for part in ("inputs", "outputs"))
+    # The pickled provider (a secret, so encrypted) is in both inputs and outputs of every resource.
+    blob = sum(len(json.dumps(r.get(part, {}).get("__provider"), separators=(",", ":")))
+               for r in ours for part in ("inputs", "outputs"))
+    size = files[0].stat().st_size if files else 0
+    return {
+        "file_bytes": size,
+        "file_bytes_per_resource": round(size / max(n, 1)),
+        "entry_bytes_per_resource": round(entry / max(len(ours), 1)),
+        "own_inputs_outputs_bytes_per_resource": round(own / max(len(ours), 1)),
+        "provider_blob_bytes_per_resource": round(blob / max(len(ours), 1)),
+        # The state file (pretty-printed, with the stack's own entries) against the resource's own data.
+        "ratio_file_to_own": round(size / max(own, 1), 2),
+        "ratio_entry_to_own": round(entry / max(own, 1), 2),
+        "resources": len(ours),
+    }
+
+
+def run(setting: Setting, work: Path, fake: FakeProcess) -> dict[str, Any]:
+    """All five steps once. Returns figures per step; a failed step is recorded, not raised."""
+    project = _project(work)
+    extra = {"STRIPE_API_BASE": fake.url, "STRIPE_API_KEY": KEY, "PYTHONPATH": str(ROOT)}
+    if setting.skip_checkpoints:
+        extra["PULUMI_SKIP_CHECKPOINTS"] = "true"
+    env = offline_env(work / "state", work / "home", python=str(ROOT / ".venv" / "bin" / "python"), extra=extra)
+    pulumi = str(pulumi_dir() / "pulumi")
+    _write_stack(project, setting, 0)
+    measure.run([pulumi, "stack", "select", "--create", STACK, "--non-interactive"], cwd=project, env=env)
+    fake.emulate(setting.latency_ms)
+    commands = {
+        "up": ["up", "--yes", "--skip-preview"],
+        "preview": ["preview", "--expect-no-changes"],
+        "refresh": ["refresh", "--yes", "--skip-preview"],
+        "up_change": ["up", "--yes", "--skip-preview"],
+        "destroy": ["destroy", "--yes", "--skip-preview"],
+    }
+    steps: dict[str, Any] = {}
+    state: dict[str, Any] = {}
+    for step in STEPS:
+        if step == "up_change":
+            _write_stack(project, setting, changed_count(setting.n))
+        seen = len(fake.control.requests())
+        result = measure.run([pulumi, *commands[step], "--non-interactive"], cwd=project, env=env)
+        requests = fake.control.requests()[seen:]
+        routes = Counter(r["route"] for r in requests)
+        statuses = Counter(str(r.get("status")) for r in requests)
+        steps[step] = {
+            "ok": result.returncode == 0,
+            "seconds": round(result.seconds, 3),
+            "peak_rss_mb": round(result.peak_rss_bytes / 2**20, 1),
+            "requests_total": len(requests),
+            "requests": dict(sorted(routes.items())),
+            "statuses": dict(sorted(statuses.items())),
+            "load1_before": result.load_before["load1"],
+        }
+        if result.returncode != 0:
+            steps[step]["error_tail"] = (result.stdout + result.stderr)[-2000:]
+        if step == "up" and result.returncode == 0:
+            export = measure.run([pulumi, "stack", "export", "--non-interactive"], cwd=project, env=env)
+            state = _state_figures(work / "state", export.stdout, setting.n)
+    return {**setting.label(), "steps": steps, "state": state}

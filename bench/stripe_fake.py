@@ -1,0 +1,64 @@
+"""The stateful fake as its own process, so its work never shares a GIL with the harness."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.error
+from pathlib import Path
+from types import TracebackType
+
+from portal_infra.testing.fake import FakeStripeControl
+
+ROOT = Path(__file__).resolve().parent.parent
+RATE_LIMIT_PER_SECOND = 25
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class FakeProcess:
+    """`portal-infra fake-stripe` without stripe-mock: the figures are portal-infra's, not stripe-mock's."""
+
+    def __init__(self, log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.control = FakeStripeControl(self.url)
+        self._log = log
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> FakeProcess:
+        with self._log.open("ab") as log:
+            self._proc = subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "portal-infra"), "fake-stripe", "--port", str(self.port),
+                 "--stripe-mock", "none"], stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.control.counters()
+                return self
+            except (urllib.error.URLError, ConnectionError):
+                if self._proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the fake did not start; see {self._log}") from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(10)
+
+    def emulate(self, latency_ms: int) -> None:
+        """Stripe's distance: `latency_ms` added to every request and Stripe's 25/s rate limit (0: neither)."""
+        self.control.clear_faults()
+        if latency_ms:
+            self.control.add_fault(latency_ms=latency_ms)
+            self.control.rate_limit(RATE_LIMIT_PER_SECOND)
+
+
+def diff_counters(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {k: after[k] - before.get(k, 0) for k in sorted(after) if after[k] - before.get(k, 0)}
