@@ -45,7 +45,8 @@ def changed_count(n: int) -> int:
     return max(1, n // 10)
 
 
-def _project(work: Path) -> Path:
+def fleet_project(work: Path) -> Path:
+    """A Pulumi project running bench/fleet.py, with its own file-backend state under `work`."""
     project = work / "project"
     project.mkdir(parents=True)
     (project / "Pulumi.yaml").write_text(yaml.safe_dump({
@@ -55,10 +56,18 @@ def _project(work: Path) -> Path:
     return project
 
 
-def _write_stack(project: Path, setting: Setting, changed: int) -> None:
-    config = {"portal-infra:mode": "test", "bench:kind": setting.kind, "bench:n": str(setting.n),
-              "bench:changed": str(changed), "bench:providers": str(setting.providers)}
+def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, providers: int = 0) -> None:
+    config = {"portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n),
+              "bench:changed": str(changed), "bench:providers": str(providers)}
     (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": config}))
+
+
+def fleet_env(work: Path, stripe_url: str, *, skip_checkpoints: bool = False) -> dict[str, str]:
+    # The repository on PYTHONPATH: the program and the engine-floor provider import bench.fleet.
+    extra = {"STRIPE_API_BASE": stripe_url, "STRIPE_API_KEY": KEY, "PYTHONPATH": str(ROOT)}
+    if skip_checkpoints:
+        extra["PULUMI_SKIP_CHECKPOINTS"] = "true"
+    return offline_env(work / "state", work / "home", python=str(ROOT / ".venv" / "bin" / "python"), extra=extra)
 
 
 def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
@@ -88,13 +97,10 @@ def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
 
 def run(setting: Setting, work: Path, fake: FakeProcess) -> dict[str, Any]:
     """All five steps once. Returns figures per step; a failed step is recorded, not raised."""
-    project = _project(work)
-    extra = {"STRIPE_API_BASE": fake.url, "STRIPE_API_KEY": KEY, "PYTHONPATH": str(ROOT)}
-    if setting.skip_checkpoints:
-        extra["PULUMI_SKIP_CHECKPOINTS"] = "true"
-    env = offline_env(work / "state", work / "home", python=str(ROOT / ".venv" / "bin" / "python"), extra=extra)
+    project = fleet_project(work)
+    env = fleet_env(work, fake.url, skip_checkpoints=setting.skip_checkpoints)
     pulumi = str(pulumi_dir() / "pulumi")
-    _write_stack(project, setting, 0)
+    write_fleet_stack(project, kind=setting.kind, n=setting.n, providers=setting.providers)
     measure.run([pulumi, "stack", "select", "--create", STACK, "--non-interactive"], cwd=project, env=env)
     fake.emulate(setting.latency_ms)
     commands = {
@@ -108,7 +114,8 @@ def run(setting: Setting, work: Path, fake: FakeProcess) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for step in STEPS:
         if step == "up_change":
-            _write_stack(project, setting, changed_count(setting.n))
+            write_fleet_stack(project, kind=setting.kind, n=setting.n, changed=changed_count(setting.n),
+                              providers=setting.providers)
         seen = len(fake.control.requests())
         result = measure.run([pulumi, *commands[step], "--non-interactive"], cwd=project, env=env)
         requests = fake.control.requests()[seen:]

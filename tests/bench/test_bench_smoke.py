@@ -1,0 +1,42 @@
+"""`make bench` at N=2: every scenario runs, every file is written, and each step makes exactly the
+Stripe requests it should. Times are recorded, never asserted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.harness import main
+
+pytestmark = pytest.mark.e2e
+LIST = "GET /v1/billing_portal/configurations"
+CREATE = "POST /v1/billing_portal/configurations"
+RETRIEVE = "GET /v1/billing_portal/configurations/{id}"
+UPDATE = "POST /v1/billing_portal/configurations/{id}"
+
+
+def test_the_harness_runs_at_n_2(tmp_path: Path) -> None:
+    assert main(["--n", "2", "--latency", "0", "--runs", "1", "--out", str(tmp_path)]) == 0
+
+    [result] = tmp_path.glob("*.json")
+    assert (tmp_path / "latest.md").read_text().startswith("| N |")
+    assert (tmp_path / "latest.png").stat().st_size > 0
+    scenarios = {s["kind"]: s for s in json.loads(result.read_text())["scenarios"]}
+    assert set(scenarios) == {"portal", "floor", "api_floor"}
+
+    ours = scenarios["portal"]["steps"]
+    assert all(step["ok"] for step in ours.values())
+    assert ours["up"]["requests"] == {LIST: 1, CREATE: 2}
+    assert ours["preview"]["requests"] == {}
+    assert ours["refresh"]["requests"] == {RETRIEVE: 2}
+    assert ours["up_change"]["requests"] == {UPDATE: 1}
+    assert ours["destroy"]["requests"] == {UPDATE: 2}
+    assert all(step["peak_rss_mb"] > 0 for step in ours.values())
+    assert scenarios["portal"]["state"]["resources"] == 2
+
+    # The floors: the engine's makes no request at all, the API's the same requests as ours.
+    assert all(step["requests_total"] == 0 for step in scenarios["floor"]["steps"].values())
+    assert {k: v["requests"] for k, v in scenarios["api_floor"]["steps"].items()} == {
+        k: v["requests"] for k, v in ours.items()}
