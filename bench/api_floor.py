@@ -6,6 +6,9 @@ StripeGateway) at the concurrency the provider reaches, with no Pulumi in betwee
   refresh    one GET per resource
   up_change  one update per changed resource, with only the changed fields
   destroy    one deactivation per resource
+With shape "branded", per connected account also: AccountBranding's GET of the account, the logo's
+upload to the account, and one account update (create, change and destroy alike); refresh reads the
+account too.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from portal_infra.resources.portal_configuration import OWNER_METADATA_KEY, PATH
@@ -21,36 +25,83 @@ from portal_infra.specs import parse_portal_configuration
 from portal_infra.specs.wire import create_params, declared, update_params
 from portal_infra.stripe_api import StripeGateway, resolve
 
-from .fleet import portal_spec, resource_name
-from .scenarios import KEY, STEPS, changed_count
+from .fleet import account_id, branding_spec, portal_spec, resource_name
+from .scenarios import KEY, STEPS, changed_count, draw_logo
 from .stripe_fake import FakeProcess, diff_counters
 
 # What one dynamic-provider process serves at once (pulumi/dynamic/__main__.py).
 PROVIDER_CONCURRENCY = 4
 
 
-def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0) -> dict[str, Any]:
-    gateway = StripeGateway(resolve({}, {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": fake.url}))
+def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: str = "configurations",
+        work: Path | None = None) -> dict[str, Any]:
+    connection = resolve({}, {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": fake.url})
+    branded = shape == "branded"
+    platform = StripeGateway(connection)
+    accounts = [StripeGateway(connection, stripe_account=account_id(i)) if branded else platform for i in range(n)]
     workers = PROVIDER_CONCURRENCY * max(1, providers)
+    logo = b""
+    if branded:
+        assert work is not None
+        draw_logo(work / "logo.png")
+        logo = (work / "logo.png").read_bytes()
+        fake.control.seed(accounts=[{"id": account_id(i)} for i in range(n)])
     fake.emulate(latency_ms)
-    ids: list[str] = []
+    ids: list[str] = [""] * n
     changed = changed_count(n)
 
-    def create(i: int) -> str:
+    def create(i: int) -> None:
+        gateway = accounts[i]
+        if branded:
+            gateway.list_all(PATH)  # each account's own ownership scan
         params = create_params(parse_portal_configuration(portal_spec(i, changed=False)))
         owner = f"portal-infra/bench/{resource_name(i)}"
         params["metadata"] = {**params.get("metadata", {}), OWNER_METADATA_KEY: owner}
-        return str(gateway.post(PATH, params, idempotency_key=uuid.uuid4().hex)["id"])
+        ids[i] = str(gateway.post(PATH, params, idempotency_key=uuid.uuid4().hex)["id"])
+
+    def brand(i: int) -> None:
+        look = branding_spec(i, changed=False)
+        platform.get(f"/v1/accounts/{account_id(i)}")
+        upload = accounts[i].upload_file("business_logo", "logo.png", logo, idempotency_key=uuid.uuid4().hex)
+        platform.post(f"/v1/accounts/{account_id(i)}", {
+            "settings": {"branding": {"logo": upload["id"], "primary_color": look["primary_color"],
+                                      "secondary_color": look["secondary_color"]}},
+            "business_profile": {"name": look["business_name"], "support_email": look["support_email"],
+                                 "url": look["url"]},
+            "metadata": {OWNER_METADATA_KEY: owner_of(i)}}, idempotency_key=uuid.uuid4().hex)
+
+    def owner_of(i: int) -> str:
+        return f"portal-infra/bench/{resource_name(i)}-branding"
 
     def update(i: int) -> None:
         old = declared(parse_portal_configuration(portal_spec(i, changed=False)))
         new = declared(parse_portal_configuration(portal_spec(i, changed=True)))
-        gateway.post(f"{PATH}/{ids[i]}", update_params(old, new), idempotency_key=uuid.uuid4().hex)
+        accounts[i].post(f"{PATH}/{ids[i]}", update_params(old, new), idempotency_key=uuid.uuid4().hex)
+        if branded:
+            platform.post(f"/v1/accounts/{account_id(i)}",
+                          {"business_profile": {"name": branding_spec(i, changed=True)["business_name"]}},
+                          idempotency_key=uuid.uuid4().hex)
+
+    def refresh(i: int) -> None:
+        accounts[i].get(f"{PATH}/{ids[i]}")
+        if branded:
+            platform.get(f"/v1/accounts/{account_id(i)}")
+
+    def destroy(i: int) -> None:
+        accounts[i].post(f"{PATH}/{ids[i]}", {"active": False}, idempotency_key=uuid.uuid4().hex)
+        if branded:
+            platform.post(f"/v1/accounts/{account_id(i)}", {"metadata": {OWNER_METADATA_KEY: ""},
+                                                            "business_profile": {"name": ""}},
+                          idempotency_key=uuid.uuid4().hex)
 
     def up() -> None:
-        gateway.list_all(PATH)
+        if not branded:
+            platform.list_all(PATH)
+        tasks: list[Callable[[], None]] = [(lambda i=i: create(i)) for i in range(n)]
+        if branded:
+            tasks += [(lambda i=i: brand(i)) for i in range(n)]
         with ThreadPoolExecutor(workers) as pool:
-            ids.extend(pool.map(create, range(n)))
+            list(pool.map(lambda task: task(), tasks))
 
     def each(fn: Callable[[int], Any], count: int) -> Callable[[], None]:
         def go() -> None:
@@ -61,10 +112,9 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0) -> dict[
     work: dict[str, Callable[[], None]] = {
         "up": up,
         "preview": lambda: None,
-        "refresh": each(lambda i: gateway.get(f"{PATH}/{ids[i]}"), n),
+        "refresh": each(refresh, n),
         "up_change": each(update, changed),
-        "destroy": each(lambda i: gateway.post(f"{PATH}/{ids[i]}", {"active": False},
-                                               idempotency_key=uuid.uuid4().hex), n),
+        "destroy": each(destroy, n),
     }
     steps: dict[str, Any] = {}
     for step in STEPS:
@@ -81,5 +131,5 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0) -> dict[
                        "requests_total": sum(routes.values())}
         if error:
             steps[step]["error_tail"] = error
-    return {"kind": "api_floor", "n": n, "latency_ms": latency_ms, "providers": providers,
+    return {"kind": "api_floor", "shape": shape, "n": n, "latency_ms": latency_ms, "providers": providers,
             "skip_checkpoints": False, "concurrency": workers, "steps": steps}

@@ -2,7 +2,10 @@
 
 The Pulumi program (bench/fleet_program/__main__.py) reads the `bench:` config the harness writes:
   bench:kind       portal | floor
-  bench:n          how many resources
+  bench:shape      configurations: N portal configurations on the platform account;
+                   branded: N connected accounts, each with a portal configuration and its
+                   AccountBranding (colours, business profile and a logo uploaded to the account)
+  bench:n          how many configurations, or connected accounts
   bench:changed    how many of them carry the changed headline (the "10% change" step)
   bench:providers  0: the default provider (one process); K > 0: K explicit provider instances,
                    each its own provider process, resources dealt round-robin
@@ -18,7 +21,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
 
-from portal_infra.resources import PortalConfiguration
+from portal_infra.resources import AccountBranding, PortalConfiguration
 from portal_infra.resources.provider_pool import dynamic_provider_pool
 
 
@@ -46,6 +49,19 @@ def portal_spec(i: int, changed: bool) -> dict[str, Any]:
 
 def resource_name(i: int) -> str:
     return f"tenant-{i:05d}"
+
+
+LOGO = "assets/logo.png"  # relative to the project directory, where the harness draws it
+
+
+def account_id(i: int) -> str:
+    return f"acct_1Bench{i:015d}"
+
+
+def branding_spec(i: int, changed: bool) -> dict[str, Any]:
+    return {"account": account_id(i), "logo": LOGO, "primary_color": "#0a7d5e", "secondary_color": "#f6f9fc",
+            "business_name": f"Tenant {i}" + (" Ltd" if changed else ""),
+            "support_email": f"billing@tenant{i}.example", "url": f"https://tenant{i}.example"}
 
 
 class NoopProvider(ResourceProvider):
@@ -77,10 +93,21 @@ def program() -> None:
     n = config.require_int("n")
     changed = config.get_int("changed") or 0
     pool = dynamic_provider_pool(config.get_int("providers") or 0)
+    branded = config.get("shape") == "branded"
     for i in range(n):
         opts = pulumi.ResourceOptions(provider=pool[i % len(pool)]) if pool else None
         spec = portal_spec(i, changed=i < changed)
+        name = resource_name(i)
+        if not branded:
+            if kind == "floor":
+                NoopResource(name, spec, opts)
+            else:
+                PortalConfiguration(name, spec, opts=opts)
+            continue
+        look = branding_spec(i, changed=i < changed)
         if kind == "floor":
-            NoopResource(resource_name(i), spec, opts)
+            NoopResource(f"{name}-portal", {**spec, "stripe_account": account_id(i)}, opts)
+            NoopResource(f"{name}-branding", look, opts)
         else:
-            PortalConfiguration(resource_name(i), spec, opts=opts)
+            PortalConfiguration(f"{name}-portal", spec, stripe_account=account_id(i), opts=opts)
+            AccountBranding(f"{name}-branding", **look, opts=opts)

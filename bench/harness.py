@@ -36,6 +36,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="ms added per request; 0 is the fake's own, anything else also sets Stripe's 25/s limit")
     p.add_argument("--providers", type=_ints, default=[0],
                    help="explicit dynamic-provider instances per stack (0: the default provider), e.g. 0,2")
+    p.add_argument("--shape", default="configurations",
+                   help="configurations (N portal configurations), branded (N connected accounts, each with a "
+                        "configuration and AccountBranding), or both: configurations,branded")
     p.add_argument("--checkpoints", default="on", help="on, skip, or on,skip (PULUMI_SKIP_CHECKPOINTS)")
     p.add_argument("--runs", type=int, default=3, help="runs per setting (the table shows medians)")
     p.add_argument("--no-floors", action="store_true", help="measure portal-infra only")
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         count = 0
         for run in range(args.runs):
-            for latency in args.latency:
+            for shape, latency in [(s, lat) for s in args.shape.split(",") for lat in args.latency]:
                 for n in args.n:
                     for providers in args.providers:
                         jobs: list[tuple[str, bool]] = []
@@ -90,13 +93,13 @@ def main(argv: list[str] | None = None) -> int:
                                 jobs.append(("floor", skip))
                         for kind, skip in jobs:
                             count += 1
-                            print(f"[bench] run {run + 1}/{args.runs}: {kind} N={n} latency={latency} ms "
+                            print(f"[bench] run {run + 1}/{args.runs}: {kind} {shape} N={n} latency={latency} ms "
                                   f"providers={providers} skip_checkpoints={skip}", file=sys.stderr, flush=True)
                             with FakeProcess(work / "fake.log") as fake:
                                 if kind == "api_floor":
-                                    record = api_floor.run(n, latency, fake, providers)
+                                    record = api_floor.run(n, latency, fake, providers, shape, work / f"a{count}")
                                 else:
-                                    setting = scenarios.Setting(kind, n, latency, providers, skip)
+                                    setting = scenarios.Setting(kind, n, latency, providers, skip, shape)
                                     record = scenarios.run(setting, work / f"s{count}", fake)
                             record["run"] = run
                             results["scenarios"].append(record)

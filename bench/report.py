@@ -9,11 +9,12 @@ from typing import Any
 
 from .scenarios import STEPS
 
-Key = tuple[str, int, int, int, bool]
+Key = tuple[str, str, int, int, int, bool]  # kind, shape, n, latency, providers, skip_checkpoints
 
 
 def _key(record: dict[str, Any]) -> Key:
-    return (record["kind"], record["n"], record["latency_ms"], record["providers"], record["skip_checkpoints"])
+    return (record["kind"], record.get("shape", "configurations"), record["n"], record["latency_ms"],
+            record["providers"], record["skip_checkpoints"])
 
 
 def summarize(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
@@ -44,31 +45,29 @@ def summarize(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
     return out
 
 
-def _floor(summary: dict[Key, dict[str, Any]], kind: str, n: int, latency: int, providers: int,
-           skip: bool) -> dict[str, Any] | None:
-    if kind == "api_floor":
-        skip = False
-    return summary.get((kind, n, latency, providers, skip))
+def _floor(summary: dict[Key, dict[str, Any]], kind: str, key: Key) -> dict[str, Any] | None:
+    _, shape, n, latency, providers, skip = key
+    return summary.get((kind, shape, n, latency, providers, False if kind == "api_floor" else skip))
 
 
 def _fmt_requests(step: dict[str, Any]) -> str:
-    short = {route.replace("/v1/billing_portal/configurations", "cfg"): count
+    short = {route.replace("/v1/billing_portal/configurations", "cfg").replace("/v1/", ""): count
              for route, count in step["requests"].items()}
     return " ".join(f"{r} x{c}" for r, c in short.items()) or "none"
 
 
 def table(summary: dict[Key, dict[str, Any]]) -> str:
-    head = ("| N | latency | providers | checkpoints | up s (engine floor, API floor, ratio) | up requests "
+    head = ("| shape | N | latency | providers | checkpoints | up s (engine floor, API floor, ratio) | up requests "
             "| no-op preview s, requests | no-op refresh s, requests | 10% change s, requests | destroy s "
             "| peak MB (up) | state B/resource (x own) | load1 |")
-    lines = [head, "|" + "---|" * 13]
+    lines = [head, "|" + "---|" * 14]
     for key in sorted(k for k in summary if k[0] == "portal"):
-        _, n, latency, providers, skip = key
+        _, shape, n, latency, providers, skip = key
         s = summary[key]["steps"]
         if "up" not in s:
             continue
-        engine = _floor(summary, "floor", n, latency, providers, skip)
-        api = _floor(summary, "api_floor", n, latency, providers, skip)
+        engine = _floor(summary, "floor", key)
+        api = _floor(summary, "api_floor", key)
         up = s["up"]["seconds"]
         floors = ""
         if engine and api and "up" in engine["steps"] and "up" in api["steps"]:
@@ -83,7 +82,7 @@ def table(summary: dict[Key, dict[str, Any]]) -> str:
             return f"{s[step]['seconds']}, {int(s[step]['requests_total'])}"
 
         lines.append(
-            f"| {n} | {f'{latency} ms + 25/s' if latency else 'fake'} | {providers or 'default'} "
+            f"| {shape} | {n} | {f'{latency} ms + 25/s' if latency else 'fake'} | {providers or 'default'} "
             f"| {'skipped' if skip else 'on'} | {up}{floors}{ok} | {_fmt_requests(s['up'])} "
             f"| {cell('preview')} | {cell('refresh')} | {cell('up_change')} "
             f"| {s.get('destroy', {}).get('seconds', '-')} | {s['up']['peak_rss_mb']} "
@@ -98,24 +97,24 @@ def chart(summary: dict[Key, dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    latencies = sorted({k[2] for k in summary})
-    fig, axes = plt.subplots(1, len(latencies), figsize=(6 * len(latencies), 4.5), squeeze=False)
-    for ax, latency in zip(axes[0], latencies, strict=True):
-        variants = sorted({(k[3], k[4]) for k in summary if k[2] == latency and k[0] == "portal"})
+    panels = sorted({(k[1], k[3]) for k in summary})
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.5), squeeze=False)
+    for ax, (shape, latency) in zip(axes[0], panels, strict=True):
+        variants = sorted({(k[4], k[5]) for k in summary if k[1] == shape and k[3] == latency and k[0] == "portal"})
         for providers, skip in variants:
             tag = f"providers={providers or 'default'}{', no checkpoints' if skip else ''}"
             for kind, style in (("portal", "o-"), ("floor", "s--"), ("api_floor", "^:")):
-                points = sorted((k[1], v["steps"]["up"]["seconds"]) for k, v in summary.items()
-                                if k[0] == kind and k[2] == latency and k[3] == providers
-                                and (kind == "api_floor" or k[4] == skip) and "up" in v["steps"])
+                points = sorted((k[2], v["steps"]["up"]["seconds"]) for k, v in summary.items()
+                                if k[0] == kind and k[1] == shape and k[3] == latency and k[4] == providers
+                                and (kind == "api_floor" or k[5] == skip) and "up" in v["steps"])
                 if points:
                     name = {"portal": "portal-infra", "floor": "engine floor", "api_floor": "API floor"}[kind]
                     ax.plot([p[0] for p in points], [p[1] for p in points], style, label=f"{name} ({tag})")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("portal configurations (N)")
+        ax.set_xlabel("portal configurations (N)" if shape == "configurations" else "branded connected accounts (N)")
         ax.set_ylabel("`pulumi up` from empty, seconds")
-        ax.set_title("fake's own latency" if not latency else f"{latency} ms per request, 25 requests/s")
+        ax.set_title(f"{shape}: " + ("fake's own latency" if not latency else f"{latency} ms per request, 25/s"))
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
     fig.tight_layout()

@@ -20,6 +20,7 @@ from portal_infra.testing import offline_env
 from portal_infra.testing.tools import pulumi_dir
 
 from . import measure
+from .fleet import LOGO, account_id
 from .stripe_fake import FakeProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,14 +32,20 @@ STEPS = ("up", "preview", "refresh", "up_change", "destroy")
 @dataclass(frozen=True)
 class Setting:
     kind: str  # portal | floor
-    n: int
+    n: int  # configurations, or connected accounts when shape is "branded"
     latency_ms: int  # 0: the fake's own
     providers: int = 0  # explicit dynamic-provider instances; 0: the default provider
     skip_checkpoints: bool = False
+    shape: str = "configurations"  # or "branded"
 
     def label(self) -> dict[str, Any]:
-        return {"kind": self.kind, "n": self.n, "latency_ms": self.latency_ms, "providers": self.providers,
-                "skip_checkpoints": self.skip_checkpoints}
+        return {"kind": self.kind, "shape": self.shape, "n": self.n, "latency_ms": self.latency_ms,
+                "providers": self.providers, "skip_checkpoints": self.skip_checkpoints}
+
+
+def parallelism(providers: int) -> int:
+    """`pulumi --parallel` for a pool: enough steps in flight to fill every provider's 4 slots."""
+    return max(8, 4 * providers)
 
 
 def changed_count(n: int) -> int:
@@ -56,8 +63,9 @@ def fleet_project(work: Path) -> Path:
     return project
 
 
-def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, providers: int = 0) -> None:
-    config = {"portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n),
+def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, providers: int = 0,
+                      shape: str = "configurations") -> None:
+    config = {"portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n), "bench:shape": shape,
               "bench:changed": str(changed), "bench:providers": str(providers)}
     (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": config}))
 
@@ -68,6 +76,13 @@ def fleet_env(work: Path, stripe_url: str, *, skip_checkpoints: bool = False) ->
     if skip_checkpoints:
         extra["PULUMI_SKIP_CHECKPOINTS"] = "true"
     return offline_env(work / "state", work / "home", python=str(ROOT / ".venv" / "bin" / "python"), extra=extra)
+
+
+def draw_logo(path: Path) -> None:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (256, 128), (10, 125, 94)).save(path, format="PNG")
 
 
 def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
@@ -84,7 +99,7 @@ def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
     size = files[0].stat().st_size if files else 0
     return {
         "file_bytes": size,
-        "file_bytes_per_resource": round(size / max(n, 1)),
+        "file_bytes_per_resource": round(size / max(len(ours), 1)),
         "entry_bytes_per_resource": round(entry / max(len(ours), 1)),
         "own_inputs_outputs_bytes_per_resource": round(own / max(len(ours), 1)),
         "provider_blob_bytes_per_resource": round(blob / max(len(ours), 1)),
@@ -100,22 +115,27 @@ def run(setting: Setting, work: Path, fake: FakeProcess) -> dict[str, Any]:
     project = fleet_project(work)
     env = fleet_env(work, fake.url, skip_checkpoints=setting.skip_checkpoints)
     pulumi = str(pulumi_dir() / "pulumi")
-    write_fleet_stack(project, kind=setting.kind, n=setting.n, providers=setting.providers)
+    write_fleet_stack(project, kind=setting.kind, n=setting.n, providers=setting.providers, shape=setting.shape)
+    if setting.shape == "branded":
+        draw_logo(project / LOGO)
+        fake.control.seed(accounts=[{"id": account_id(i)} for i in range(setting.n)])
     measure.run([pulumi, "stack", "select", "--create", STACK, "--non-interactive"], cwd=project, env=env)
     fake.emulate(setting.latency_ms)
+    # The engine runs 8 steps at once by default (4 per core here); a pool of K providers serves 4·K.
+    parallel = ["--parallel", str(parallelism(setting.providers))]
     commands = {
-        "up": ["up", "--yes", "--skip-preview"],
-        "preview": ["preview", "--expect-no-changes"],
-        "refresh": ["refresh", "--yes", "--skip-preview"],
-        "up_change": ["up", "--yes", "--skip-preview"],
-        "destroy": ["destroy", "--yes", "--skip-preview"],
+        "up": ["up", "--yes", "--skip-preview", *parallel],
+        "preview": ["preview", "--expect-no-changes", *parallel],
+        "refresh": ["refresh", "--yes", "--skip-preview", *parallel],
+        "up_change": ["up", "--yes", "--skip-preview", *parallel],
+        "destroy": ["destroy", "--yes", "--skip-preview", *parallel],
     }
     steps: dict[str, Any] = {}
     state: dict[str, Any] = {}
     for step in STEPS:
         if step == "up_change":
             write_fleet_stack(project, kind=setting.kind, n=setting.n, changed=changed_count(setting.n),
-                              providers=setting.providers)
+                              providers=setting.providers, shape=setting.shape)
         seen = len(fake.control.requests())
         result = measure.run([pulumi, *commands[step], "--non-interactive"], cwd=project, env=env)
         requests = fake.control.requests()[seen:]
