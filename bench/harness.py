@@ -40,6 +40,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="configurations (N portal configurations), branded (N connected accounts, each with a "
                         "configuration and AccountBranding), or both: configurations,branded")
     p.add_argument("--checkpoints", default="on", help="on, skip, or on,skip (PULUMI_SKIP_CHECKPOINTS)")
+    p.add_argument("--steps", default=",".join(scenarios.STEPS),
+                   help="which of up,preview,refresh,up_change,destroy to run (in that order; each needs the "
+                        "ones before it except that up alone is fine)")
     p.add_argument("--runs", type=int, default=3, help="runs per setting (the table shows medians)")
     p.add_argument("--no-floors", action="store_true", help="measure portal-infra only")
     p.add_argument("--layers", action="store_true", help="also the per-layer timings (spec, HTTP, one resource)")
@@ -77,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     name = results["when"].replace(":", "")
     path = args.out / f"{name}.json"
     skips = [s == "skip" for s in args.checkpoints.split(",")]
+    steps = tuple(s for s in args.steps.split(",") if s)
+    unknown = set(steps) - set(scenarios.STEPS)
+    if unknown:
+        raise SystemExit(f"--steps: unknown {sorted(unknown)}; choose from {','.join(scenarios.STEPS)}")
     with tempfile.TemporaryDirectory(prefix="portal-infra-bench-") as tmp:
         work = Path(tmp)
         count = 0
@@ -97,10 +104,11 @@ def main(argv: list[str] | None = None) -> int:
                                   f"providers={providers} skip_checkpoints={skip}", file=sys.stderr, flush=True)
                             with FakeProcess(work / "fake.log") as fake:
                                 if kind == "api_floor":
-                                    record = api_floor.run(n, latency, fake, providers, shape, work / f"a{count}")
+                                    record = api_floor.run(n, latency, fake, providers, shape, work / f"a{count}",
+                                                           steps)
                                 else:
                                     setting = scenarios.Setting(kind, n, latency, providers, skip, shape)
-                                    record = scenarios.run(setting, work / f"s{count}", fake)
+                                    record = scenarios.run(setting, work / f"s{count}", fake, steps)
                             record["run"] = run
                             results["scenarios"].append(record)
                             failed = [s for s, v in record["steps"].items() if not v["ok"]]

@@ -34,6 +34,8 @@ def summarize(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
                 "ok": all(g["ok"] for g in got),
                 "seconds": round(statistics.median(g["seconds"] for g in got), 2),
                 "seconds_all": [g["seconds"] for g in got],
+                "cpu_seconds": (round(statistics.median(g["cpu_seconds"] for g in got), 2)
+                                if all("cpu_seconds" in g for g in got) else None),
                 "requests_total": statistics.median(g["requests_total"] for g in got),
                 "requests": got[-1]["requests"],
                 "statuses": got[-1].get("statuses", {}),
@@ -59,8 +61,8 @@ def _fmt_requests(step: dict[str, Any]) -> str:
 def table(summary: dict[Key, dict[str, Any]]) -> str:
     head = ("| shape | N | latency | providers | checkpoints | up s (engine floor, API floor, ratio) | up requests "
             "| no-op preview s, requests | no-op refresh s, requests | 10% change s, requests | destroy s "
-            "| peak MB (up) | state B/resource (x own) | load1 |")
-    lines = [head, "|" + "---|" * 14]
+            "| up CPU s (engine floor) | peak MB (up) | state B/resource (x own) | load1 |")
+    lines = [head, "|" + "---|" * 15]
     for key in sorted(k for k in summary if k[0] == "portal"):
         _, shape, n, latency, providers, skip = key
         s = summary[key]["steps"]
@@ -74,6 +76,9 @@ def table(summary: dict[Key, dict[str, Any]]) -> str:
             e, a = engine["steps"]["up"]["seconds"], api["steps"]["up"]["seconds"]
             floors = f" ({e}, {a}, {up / (e + a):.2f}x)"
         ok = "" if all(v["ok"] for v in s.values()) else " **failed**"
+        cpu = f"{s['up'].get('cpu_seconds')}"
+        if engine and "up" in engine["steps"]:
+            cpu += f" ({engine['steps']['up'].get('cpu_seconds')})"
         state = summary[key]["state"]
 
         def cell(step: str, s: dict[str, Any] = s) -> str:
@@ -85,7 +90,7 @@ def table(summary: dict[Key, dict[str, Any]]) -> str:
             f"| {shape} | {n} | {f'{latency} ms + 25/s' if latency else 'fake'} | {providers or 'default'} "
             f"| {'skipped' if skip else 'on'} | {up}{floors}{ok} | {_fmt_requests(s['up'])} "
             f"| {cell('preview')} | {cell('refresh')} | {cell('up_change')} "
-            f"| {s.get('destroy', {}).get('seconds', '-')} | {s['up']['peak_rss_mb']} "
+            f"| {s.get('destroy', {}).get('seconds', '-')} | {cpu} | {s['up']['peak_rss_mb']} "
             f"| {state.get('file_bytes_per_resource', '-')} ({state.get('ratio_file_to_own', '-')}x) "
             f"| {s['up']['load1'][0]} |")
     return "\n".join(lines) + "\n"

@@ -110,8 +110,8 @@ def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
     }
 
 
-def run(setting: Setting, work: Path, fake: FakeProcess) -> dict[str, Any]:
-    """All five steps once. Returns figures per step; a failed step is recorded, not raised."""
+def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str, ...] = STEPS) -> dict[str, Any]:
+    """The steps, in order (all five unless told). Figures per step; a failed step is recorded, not raised."""
     project = fleet_project(work)
     env = fleet_env(work, fake.url, skip_checkpoints=setting.skip_checkpoints)
     pulumi = str(pulumi_dir() / "pulumi")
@@ -132,7 +132,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess) -> dict[str, Any]:
     }
     steps: dict[str, Any] = {}
     state: dict[str, Any] = {}
-    for step in STEPS:
+    for step in (s for s in STEPS if s in steps_wanted):
         if step == "up_change":
             write_fleet_stack(project, kind=setting.kind, n=setting.n, changed=changed_count(setting.n),
                               providers=setting.providers, shape=setting.shape)
@@ -144,6 +144,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess) -> dict[str, Any]:
         steps[step] = {
             "ok": result.returncode == 0,
             "seconds": round(result.seconds, 3),
+            "cpu_seconds": round(result.cpu_seconds, 2),
             "peak_rss_mb": round(result.peak_rss_bytes / 2**20, 1),
             "requests_total": len(requests),
             "requests": dict(sorted(routes.items())),
