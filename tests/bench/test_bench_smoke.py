@@ -21,7 +21,7 @@ def test_the_harness_runs_at_n_2(tmp_path: Path) -> None:
     assert main(["--n", "2", "--latency", "0", "--runs", "1", "--out", str(tmp_path)]) == 0
 
     [result] = tmp_path.glob("*.json")
-    assert (tmp_path / "latest.md").read_text().startswith("| N |")
+    assert (tmp_path / "latest.md").read_text().startswith("| shape | N |")
     assert (tmp_path / "latest.png").stat().st_size > 0
     scenarios = {s["kind"]: s for s in json.loads(result.read_text())["scenarios"]}
     assert set(scenarios) == {"portal", "floor", "api_floor"}
