@@ -31,6 +31,18 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def descendants(root: int) -> list[int]:
+    """`root`'s descendants now. Pulumi starts its plugins in their own process groups, so killing
+    pulumi's group leaves the language host and provider processes running."""
+    tree = _children()
+    found, todo = [], list(tree.get(root, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(tree.get(pid, []))
+    return found
+
+
 def tree_rss(root: int) -> int:
     """Resident bytes of `root` and all its descendants right now."""
     tree = _children()

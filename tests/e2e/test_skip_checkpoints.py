@@ -11,6 +11,7 @@ Stripe holds a reply whose change it has already made.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 
 from bench.fleet import resource_name
+from bench.measure import descendants
 from bench.scenarios import STACK, fleet_env, fleet_project, write_fleet_stack
 from portal_infra.testing import PulumiCLI
 
@@ -50,7 +52,12 @@ def _killed(cli: PulumiCLI, fake: Any, command: list[str], *, method: str, path:
     while fake.control.paused() < 1:
         assert proc.poll() is None and time.monotonic() < deadline, f"pulumi {command} never reached request {nth}"
         time.sleep(0.05)
+    # The whole tree, as a lost machine would: pulumi's plugins run in process groups of their own.
+    tree = descendants(proc.pid)
     os.killpg(proc.pid, signal.SIGKILL)
+    for pid in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     proc.wait()
     fake.control.release()
     fake.control.clear_faults()
