@@ -15,6 +15,8 @@ portal-infra's own (the harness puts the repository on PYTHONPATH).
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from typing import Any
 
@@ -64,10 +66,17 @@ def branding_spec(i: int, changed: bool) -> dict[str, Any]:
             "support_email": f"billing@tenant{i}.example", "url": f"https://tenant{i}.example"}
 
 
+def _pause() -> None:
+    # BENCH_NOOP_SLEEP (seconds): a request's latency without any request, to see how many
+    # operations the engine and the provider host keep in flight.
+    time.sleep(float(os.environ.get("BENCH_NOOP_SLEEP") or 0))
+
+
 class NoopProvider(ResourceProvider):
     """The engine floor: every operation answers at once, without any request."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        _pause()
         return CreateResult(uuid.uuid4().hex, {k: v for k, v in props.items() if k != "__provider"})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -78,8 +87,13 @@ class NoopProvider(ResourceProvider):
         return UpdateResult({k: v for k, v in news.items() if k != "__provider"})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        _pause()
         outs = {k: v for k, v in props.items() if k != "__provider"}
         return ReadResult(id_, outs, outs)
+
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        _pause()
 
 
 class NoopResource(Resource, module="bench", name="Noop"):

@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.report:
-        records = [r for path in args.report for r in json.loads(path.read_text())["scenarios"]]
+        # Files from before the fleet benchmark have no scenarios; they add nothing.
+        records = [r for path in args.report for r in json.loads(path.read_text()).get("scenarios", [])]
         _write_report(records, args.out)
         print(report.table(report.summarize(records)))
         return 0
