@@ -14,8 +14,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from portal_infra.stackfiles import find_project
 from portal_infra.testing import PulumiCLI, StripeMock, offline_env
 from portal_infra.testing.fake import FakeStripe
 
@@ -25,16 +24,31 @@ STATE = ROOT / ".state"
 MOCK_KEY = "sk_test_portalinfraLocalMock"
 
 
+def _camel(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in text.replace("-", "_").split("_"))
+
+
 def catalog(stack: str) -> dict[str, Any]:
-    """The products and prices a stack file names, for seeding the fake."""
-    data: Any = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()) or {}
-    portal = (data.get("config") or {}).get("portal-infra:portal") or {}
+    """What a stack's effective config names (products, prices, the retention coupon), for seeding the
+    fake. Prices named by lookup key get IDs of this stack's own (price_DevStarterMonthly), as a real
+    account would: the same lookup keys, different IDs per stack."""
+    config = find_project(ROOT).effective(stack)
+    portal = config.get("portal") or {}
     products = ((portal.get("features") or {}).get("subscription_update") or {}).get("products") or []
-    return {
-        "products": [{"id": p["product"], "name": p["product"]} for p in products],
-        "prices": [{"id": price, "product": p["product"], "unit_amount": 1000, "recurring": {"interval": "month"}}
-                   for p in products for price in p.get("prices", [])],
-    }
+    out: dict[str, Any] = {"products": [], "prices": [], "coupons": []}
+    for i, entry in enumerate(products):
+        product = entry.get("product") or f"prod_{_camel(stack)}Product{i + 1}"
+        out["products"].append({"id": product, "name": product})
+        for price in entry.get("prices", []):
+            key = price.get("lookup_key") if isinstance(price, dict) else None
+            out["prices"].append({
+                "id": f"price_{_camel(stack)}{_camel(key)}" if key else price, "product": product,
+                "unit_amount": 1000, "recurring": {"interval": "month"}, **({"lookup_key": key} if key else {}),
+            })
+    coupon = (portal.get("retention") or {}).get("coupon")
+    if coupon:
+        out["coupons"].append({"id": coupon, "percent_off": 25, "duration": "once"})
+    return out
 
 
 def run(command: str, stack: str, target: str) -> int:

@@ -44,9 +44,10 @@ def test_test_key_is_refused_on_a_live_stack() -> None:
 
 def test_live_key_goes_only_to_stripe() -> None:
     with pytest.raises(StripeSetupError, match="refusing to send a live-mode key"):
-        resolve({"portal-infra:mode": "live", "portal-infra:stripeApiBase": "http://127.0.0.1:12111"},
-                {"STRIPE_API_KEY": LIVE_KEY})
-    assert resolve({"portal-infra:mode": "live"}, {"STRIPE_API_KEY": LIVE_KEY}).mode == "live"
+        resolve({"portal-infra:mode": "live", "portal-infra:allowLive": "true",
+                 "portal-infra:stripeApiBase": "http://127.0.0.1:12111"}, {"STRIPE_API_KEY": LIVE_KEY})
+    assert resolve({"portal-infra:mode": "live", "portal-infra:allowLive": "true"},
+                   {"STRIPE_API_KEY": LIVE_KEY}).mode == "live"
 
 
 def test_environment_base_overrides_stack_config_for_local_mocks() -> None:
