@@ -58,8 +58,9 @@ def changes(old: Any, new: Any, path: str = "") -> list[str]:
 
 
 def promote(source: str, target: str, *, dry_run: bool, project_dir: Path,
-            out: TextIO = sys.stdout, env: Mapping[str, str] | None = None) -> int:
+            out: TextIO | None = None, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
+    out = sys.stdout if out is None else out
     try:
         project = find_project(project_dir)
         src, dst = project.effective(source), project.effective(target)
