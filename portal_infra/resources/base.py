@@ -17,10 +17,10 @@ from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from ..specs import SpecProblem
 from ..stripe_api import StripeGateway, StripeSetupError, resolve
-from ..stripe_api.keys import BASE_CONFIG, KEY_CONFIG, MODE_CONFIG
+from ..stripe_api.keys import ALLOW_LIVE_CONFIG, BASE_CONFIG, KEY_CONFIG, MODE_CONFIG
 
 PROVIDER_KEY = "__provider"
-_CONFIG_KEYS = (KEY_CONFIG, BASE_CONFIG, MODE_CONFIG)
+_CONFIG_KEYS = (KEY_CONFIG, BASE_CONFIG, MODE_CONFIG, ALLOW_LIVE_CONFIG)
 
 
 class StripeResourceProvider(ResourceProvider):
