@@ -2,7 +2,8 @@
 
 By default the stack is deployed to portal-infra's stateful fake (validated by stripe-mock), whose
 state is kept in .state/fake-stripe.json between runs, so `pulumi refresh` reads real state back.
-`--target stripe-mock` uses stripe-mock alone (stateless). Run with the project's venv python.
+`--target stripe-mock` uses stripe-mock alone (stateless: it cannot hold prices with lookup keys or
+coupons, so only stacks that name prices by ID deploy there). Run with the project's venv python.
 """
 
 from __future__ import annotations
