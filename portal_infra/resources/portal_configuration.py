@@ -237,13 +237,15 @@ class PortalConfigurationProvider(StripeResourceProvider):
     def _refuse_other_mode(self, id_: str, state: Mapping[str, Any]) -> None:
         """Stripe keeps test and live objects apart: a key of the other mode cannot see this one, and
         carrying on would make a second object in that mode (or drop this one from state)."""
+        # `mode` is the mode of the key every create/update/read of this object used, and so the
+        # object's own; Stripe's `livemode` says the same, but stripe-mock's fixtures answer true.
         livemode = state.get("livemode")
-        made_in = ("live" if livemode else "test") if isinstance(livemode, bool) else state.get("mode")
+        made_in = state.get("mode") or (("live" if livemode else "test") if isinstance(livemode, bool) else None)
         current = self._current_mode()
         if made_in and current and made_in != current:
             raise StripeSetupError(
-                f"portal configuration {id_} was made in {made_in} mode (its state says livemode: "
-                f"{str(made_in == 'live').lower()}) but this stack's key is a {current}-mode key, which cannot "
+                f"portal configuration {id_} was made in {made_in} mode (its state says mode: {made_in}, "
+                f"livemode: {str(made_in == 'live').lower()}) but this stack's key is a {current}-mode key, which cannot "
                 f"see it; use a {made_in}-mode key, or to start over in {current} mode remove it from the "
                 "state first (`pulumi state delete <urn>`). Nothing was sent to Stripe."
             )

@@ -35,6 +35,11 @@ def test_every_operation_refuses_a_key_of_the_other_mode(settings: dict[str, str
         assert "Nothing was sent to Stripe" in str(caught.value)
 
 
+def test_state_without_mode_falls_back_to_livemode() -> None:
+    with pytest.raises(StripeSetupError, match="was made in test mode"):
+        _provider(LIVE).diff("bpc_1", {**STATE, "livemode": False}, STATE)
+
+
 def test_same_mode_diff_goes_ahead() -> None:
     result = _provider(TEST).diff("bpc_1", {**STATE, "livemode": False, "mode": "test"}, STATE)
     assert result.changes is False
