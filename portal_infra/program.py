@@ -1,13 +1,21 @@
 """The stack program: stack config in, validated, components out. `stacks/__main__.py` calls `run()`.
 
 Every `portal-infra:` key of the stack (stacks/Pulumi.<stack>.yaml) is laid over the project's base
-(`portal-infra:base` in Pulumi.yaml), validated as one `StackConfig` (specs/stack.py), and only then
-turned into resources. A bad value fails `pulumi preview` with its YAML path and the file it came
-from, before any resource is registered or any request is made.
+(`portal-infra:base` in Pulumi.yaml) and validated as one `StackConfig` (specs/stack.py):
+  mode, allowLive, stripeApiBase, stripeApiKey   where and as whom the stack talks to Stripe (guardrails)
+  pinned                                          paths `portal-infra promote` leaves alone
+  portal                                          the platform's own portal configuration, Stripe's field names
+  platform                                        the platform's Dashboard-only settings to check (read-only)
+  domain                                          the platform's custom domain (CustomDomain's fields)
+  fleet                                           connected accounts: {defaults: {portal, branding}, accounts}
+Only then are resources built. A bad value fails `pulumi preview` with its YAML path and the file it
+came from, before any resource is registered or any request is made; the providers' check() then
+checks what needs Stripe (lookup keys, coupons, images).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +23,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from .resources import PortalConfiguration
+from .components import ConnectFleet
+from .resources import PlatformSettings, PortalConfiguration
 from .specs import SpecError
 from .specs.layers import has_path, merge
 from .specs.stack import NAMESPACE, StackConfig, parse_stack_config
@@ -33,10 +42,7 @@ def stack_config_values() -> dict[str, Any]:
         namespace, _, key = full_key.partition(":")
         if namespace != NAMESPACE or not key:
             continue
-        if runtime_config.is_config_secret(full_key):
-            out[key] = _SECRET_PLACEHOLDER
-            continue
-        out[key] = _decode(value)
+        out[key] = _SECRET_PLACEHOLDER if runtime_config.is_config_secret(full_key) else _decode(value)
     return out
 
 
@@ -59,19 +65,20 @@ def effective(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     return merged, own
 
 
-def load_stack_config(values: Mapping[str, Any] | None = None) -> StackConfig:
-    """The validated stack config, or a RunError listing every problem with its YAML path."""
+def load_stack_config(values: Mapping[str, Any] | None = None) -> tuple[StackConfig, dict[str, Any]]:
+    """The validated stack config (and the effective values it was made from), or a RunError listing
+    every problem with its YAML path."""
     values = stack_config_values() if values is None else values
     merged, own = effective(values)
     try:
-        return parse_stack_config(merged)
+        return parse_stack_config(merged), merged
     except SpecError as err:
         stack_file = f"stacks/Pulumi.{pulumi.get_stack()}.yaml"
         lines = []
         for problem in err.problems:
-            path = tuple(_path_parts(problem.path))
-            source = stack_file if has_path(own, path) else f"{NAMESPACE}:{BASE_KEY} in Pulumi.yaml"
-            lines.append(f"{NAMESPACE}:{problem.path} ({source}): {problem.problem}; {problem.fix}")
+            path = problem.path.removeprefix(f"{NAMESPACE}:")
+            source = stack_file if has_path(own, tuple(_path_parts(path))) else f"{NAMESPACE}:{BASE_KEY} in Pulumi.yaml"
+            lines.append(f"{NAMESPACE}:{path} ({source}): {problem.problem}; {problem.fix}")
         for line in lines:
             pulumi.log.error(line)
         raise pulumi.RunError(f"stack {pulumi.get_stack()}: {len(lines)} invalid value(s) in the stack config:\n"
@@ -89,7 +96,7 @@ def _path_parts(path: str) -> list[str | int]:
 
 
 def run() -> None:
-    stack = load_stack_config()
+    stack, values = load_stack_config()
     if stack.portal is not None:
         portal = stack.portal
         options = portal.portal_infra
@@ -108,5 +115,20 @@ def run() -> None:
         pulumi.export("retention", {"configuration_id": configuration.id,
                                     "coupon": configuration.retention_coupon})
         pulumi.export("price_lookup_keys", configuration.price_lookup_keys)
-    # platform / domain / fleet: validated as pass-through by StackConfig; their components are wired
-    # here by the branding, custom-domain and fleet work.
+
+    if stack.platform is not None:
+        settings = PlatformSettings("platform", **stack.platform.model_dump(exclude_none=True))
+        pulumi.export("platform_settings", {"in_sync": settings.in_sync, "differences": settings.differences})
+
+    if stack.domain:
+        domain = values["domain"]
+        if not isinstance(domain, dict):
+            raise pulumi.RunError(f"{NAMESPACE}:domain must be a mapping (key: value lines)")
+        custom_domain: Any = importlib.import_module("portal_infra.resources.custom_domain").CustomDomain
+        platform_domain = custom_domain("domain", **domain)
+        pulumi.export("domain", {"status": platform_domain.status, "dns_records": platform_domain.dns_records,
+                                 "instructions": platform_domain.instructions})
+
+    if stack.fleet is not None:
+        fleet = ConnectFleet("fleet", stack.fleet)
+        pulumi.export("fleet", fleet.summary())

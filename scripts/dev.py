@@ -30,13 +30,24 @@ def _camel(text: str) -> str:
 
 
 def catalog(stack: str) -> dict[str, Any]:
-    """What a stack's effective config names (products, prices, the retention coupon), for seeding the
-    fake. Prices named by lookup key get IDs of this stack's own (price_DevStarterMonthly), as a real
-    account would: the same lookup keys, different IDs per stack."""
+    """What a stack's effective config (base plus stack file) names that Stripe would already hold, for
+    seeding the fake: products and prices, the retention coupon, the connected accounts of its fleet,
+    and the platform's own Dashboard settings. Prices named by lookup key get IDs of this stack's own
+    (price_DevStarterMonthly), as a real account would: the same lookup keys, different IDs per stack."""
     config = find_project(ROOT).effective(stack)
     portal = config.get("portal") or {}
     products = ((portal.get("features") or {}).get("subscription_update") or {}).get("products") or []
-    out: dict[str, Any] = {"products": [], "prices": [], "coupons": []}
+    fleet = config.get("fleet") or {}
+    platform = config.get("platform") or {}
+    out: dict[str, Any] = {
+        "products": [], "prices": [], "coupons": [],
+        "accounts": [{"id": a["account"]} for a in fleet.get("accounts") or []],
+        # A platform whose Dashboard already matches the stack; tests cover the case where it does not.
+        "platform": {
+            "business_profile": {"name": platform.get("business_name")},
+            "settings": {"branding": {k: platform[k] for k in ("primary_color", "secondary_color") if k in platform}},
+        },
+    }
     for i, entry in enumerate(products):
         product = entry.get("product") or f"prod_{_camel(stack)}Product{i + 1}"
         out["products"].append({"id": product, "name": product})

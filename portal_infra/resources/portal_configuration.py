@@ -18,7 +18,7 @@ from ..specs import SpecError, SpecProblem, parse_portal_configuration
 from ..specs.lookup import PRODUCTS_PATH, FoundPrice, chunks, resolve_prices
 from ..specs.portal_configuration import PortalConfigurationSpec, price_lookup_keys
 from ..specs.wire import create_params, declared, project, update_params
-from ..stripe_api import StripeCallError, StripeGateway, StripeSetupError, idempotency_key, resolve
+from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
 from .base import StripeResourceProvider, failures, warn, without_provider
 
 PATH = "/v1/billing_portal/configurations"
@@ -110,7 +110,7 @@ class PortalConfigurationProvider(StripeResourceProvider):
         return spec, {k: found[k].id for k in keys}, []
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        self._refuse_other_mode(id_, olds)
+        self.refuse_other_mode("portal configuration", id_, olds)
         keys = [*STRIPE_FIELDS, "on_delete", "retention_coupon", "price_lookup_keys"]
         changed = [k for k in keys if olds.get(k) != news.get(k)]
         replaces = []
@@ -174,7 +174,7 @@ class PortalConfigurationProvider(StripeResourceProvider):
         return CreateResult(id_, self._outputs(props, obj, gateway.mode))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        self._refuse_other_mode(id_, olds)
+        self.refuse_other_mode("portal configuration", id_, olds)
         spec = parse_portal_configuration(_stripe_part(news))
         gateway = self.gateway(news.get("stripe_account"))
         params = update_params(_stripe_part(olds), declared(spec))
@@ -187,7 +187,7 @@ class PortalConfigurationProvider(StripeResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         # A key of the other mode would get a 404 and refresh would drop the object from state.
-        self._refuse_other_mode(id_, props)
+        self.refuse_other_mode("portal configuration", id_, props)
         gateway = self.gateway(props.get("stripe_account"))
         try:
             live = gateway.get(f"{PATH}/{id_}")
@@ -208,7 +208,7 @@ class PortalConfigurationProvider(StripeResourceProvider):
             warn(f"portal configuration {id_} is the account's default; it stays active (Stripe refuses "
                  "to deactivate it) and is only removed from this stack")
             return
-        self._refuse_other_mode(id_, props)
+        self.refuse_other_mode("portal configuration", id_, props)
         gateway = self.gateway(props.get("stripe_account"))
         key = idempotency_key("deactivate", id_, {}, after=props.get("updated"))
         try:
@@ -233,29 +233,6 @@ class PortalConfigurationProvider(StripeResourceProvider):
             "mode": mode,
             "updated": obj.get("updated"),
         }
-
-    def _refuse_other_mode(self, id_: str, state: Mapping[str, Any]) -> None:
-        """Stripe keeps test and live objects apart: a key of the other mode cannot see this one, and
-        carrying on would make a second object in that mode (or drop this one from state)."""
-        # `mode` is the mode of the key every create/update/read of this object used, and so the
-        # object's own; Stripe's `livemode` says the same, but stripe-mock's fixtures answer true.
-        livemode = state.get("livemode")
-        made_in = state.get("mode") or (("live" if livemode else "test") if isinstance(livemode, bool) else None)
-        current = self._current_mode()
-        if made_in and current and made_in != current:
-            raise StripeSetupError(
-                f"portal configuration {id_} was made in {made_in} mode (its state says mode: {made_in}, "
-                f"livemode: {str(made_in == 'live').lower()}) but this stack's key is a {current}-mode key, which cannot "
-                f"see it; use a {made_in}-mode key, or to start over in {current} mode remove it from the "
-                "state first (`pulumi state delete <urn>`). Nothing was sent to Stripe."
-            )
-
-    def _current_mode(self) -> str | None:
-        # The key's mode alone: no client is needed to know it, and diff runs on every preview.
-        try:
-            return resolve(self.settings()).mode
-        except StripeSetupError:
-            return None
 
 
 def _account_words(props: Mapping[str, Any], mode: str) -> str:

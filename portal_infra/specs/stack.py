@@ -3,8 +3,9 @@ laid over the project's base (layers.py). `program.py` validates it before build
 bad value fails `pulumi preview` with its YAML path (`portal-infra:portal.features…`).
 
 Field names are the config keys as written in the stack file (hence `allowLive`, not `allow_live`).
-`platform`, `domain` and `fleet` pass through unchecked until their specs (branding, custom domain,
-fleet) land; their own resources validate them.
+`platform` is PlatformSettingsSpec (branding.py) and `fleet` is FleetSpec (fleet.py); each account's
+portal, branding and domain blocks are checked by their own resources. `domain` passes through
+until the CustomDomain spec lands.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StrictBool, ValidationError
 
+from .branding import PlatformSettingsSpec
 from .common import Spec, Url
+from .fleet import FleetSpec, parse_fleet
 from .portal_configuration import PortalConfigurationSpec, cross_field_problems
 from .problems import SpecError, SpecProblem, problems_from_validation
 
@@ -72,9 +75,10 @@ class StackConfig(Spec):
         default_factory=list,
         description="paths (like portal.name) that belong to this stack: `portal-infra promote` never changes them")
     portal: Portal | None = None
-    platform: Any = Field(None, description="PlatformSettings (checked by its own resource)")
+    platform: PlatformSettingsSpec | None = Field(
+        None, description="the platform's own Dashboard-only settings, compared read-only")
     domain: Any = Field(None, description="the platform's CustomDomain (checked by its own resource)")
-    fleet: Any = Field(None, description="ConnectFleet: defaults and connected accounts (checked by its resources)")
+    fleet: FleetSpec | None = Field(None, description="connected accounts: shared defaults, then each account")
 
 
 def parse_stack_config(data: Any) -> StackConfig:
@@ -89,6 +93,11 @@ def parse_stack_config(data: Any) -> StackConfig:
     problems: list[SpecProblem] = []
     if config.portal is not None:
         problems += [SpecProblem(f"portal.{p.path}", p.problem, p.fix) for p in cross_field_problems(config.portal)]
+    if config.fleet is not None:
+        try:
+            parse_fleet(data["fleet"], prefix="fleet")  # names and account IDs listed twice
+        except SpecError as err:
+            problems += err.problems
     if problems:
         raise SpecError(problems)
     return config

@@ -31,8 +31,9 @@ MESSAGES = {
 
 def _seed(d: FakeDeployment) -> None:
     d.fake.control.seed(products=[{"id": "prod_Starter", "name": "Starter"}],
-                        prices=[{"id": "price_StarterMonthly", "product": "prod_Starter", "lookup_key": "starter_monthly",
-                                 "unit_amount": 900, "recurring": {"interval": "month"}}])
+                        prices=[{"id": "price_StarterMonthly", "product": "prod_Starter",
+                                 "lookup_key": "starter_monthly", "unit_amount": 900,
+                                 "recurring": {"interval": "month"}}])
 
 
 def _preview(cli: PulumiCLI, key: str) -> tuple[int, str]:
