@@ -78,6 +78,13 @@ def promote(source: str, target: str, *, dry_run: bool, project_dir: Path,
         print(line, file=out)
     kept = ", ".join([*(k for k in NON_PORTABLE if k != "base"), "fleet account ids", *sorted(pinned)])
     print(f"kept as {target} has them: {kept}", file=out)
+    new_accounts = _accounts_new_to(dst, wanted)
+    if new_accounts:
+        print(f"promote: fleet account(s) {', '.join(new_accounts)} of {source} are not in {target}; account IDs "
+              f"are never promoted, so add each to {target}'s portal-infra:fleet.accounts with its own "
+              f"account: acct_… first (or list fleet in portal-infra:pinned to keep fleets per stack)",
+              file=sys.stderr)
+        return 1
     missing = _unresolved_lookup_keys(target, dst, wanted, env, out)
     if missing:
         print(f"promote: {len(missing)} lookup key(s) of {source} have no active price in {target}'s account: "
@@ -92,6 +99,12 @@ def promote(source: str, target: str, *, dry_run: bool, project_dir: Path,
     path = _write(project, target, _target_definition(wanted, dst, pinned))
     print(f"wrote {path}; next: `pulumi preview -s {target}` shows what Stripe will get", file=out)
     return 0
+
+
+def _accounts_new_to(dst: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
+    have = {a.get("name") for a in ((dst.get("fleet") or {}).get("accounts") or []) if isinstance(a, dict)}
+    return [str(a.get("name")) for a in ((wanted.get("fleet") or {}).get("accounts") or [])
+            if isinstance(a, dict) and a.get("name") not in have]
 
 
 def _target_definition(wanted: Tree, dst: Mapping[str, Any], pinned: set[str]) -> Tree:

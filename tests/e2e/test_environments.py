@@ -36,25 +36,30 @@ def _repo_project(tmp_path: Path) -> Path:
     shutil.copy(REPO / "stacks" / "__main__.py", project / "__main__.py")
     for stack in ("dev", "staging"):
         shutil.copy(REPO / "stacks" / f"Pulumi.{stack}.yaml", project / f"Pulumi.{stack}.yaml")
+    # The portal is what moves between stacks here; the fleet and platform checks have their own e2e.
+    dev = yaml.safe_load((project / "Pulumi.dev.yaml").read_text())
+    dev["config"].pop("portal-infra:fleet", None)
+    dev["config"].pop("portal-infra:platform", None)
+    (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(dev, sort_keys=False))
     return project
 
 
-def _seed(fake: FakeStripe, prefix: str) -> None:
+def _seed(fake: FakeStripe, prefix: str, keys: tuple[str, ...] = LOOKUP_KEYS) -> None:
     """An account's catalog: its own IDs, the shared lookup keys."""
     def price(key: str, product: str) -> dict[str, Any]:
         camel = "".join(p.title() for p in key.split("_"))
         return {"id": f"price_{prefix}{camel}", "product": f"prod_{prefix}{product}", "lookup_key": key,
                 "unit_amount": 1000, "recurring": {"interval": "month"}}
 
+    products = {"starter_monthly": "Starter", "starter_yearly": "Starter", "pro_monthly": "Pro", "team_monthly": "Team"}
     fake.seed({"products": [{"id": f"prod_{prefix}{p}", "name": p} for p in ("Starter", "Pro", "Team")],
-               "prices": [price("starter_monthly", "Starter"), price("starter_yearly", "Starter"),
-                          price("pro_monthly", "Pro"), price("team_monthly", "Team")],
+               "prices": [price(key, products[key]) for key in keys],
                "coupons": [{"id": "stay-25-off", "percent_off": 25}]})
 
 
-def _promote(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _promote(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([PORTAL_INFRA, "promote", *args, "--project-dir", str(project)],
-                          capture_output=True, text=True, check=False, env={"PATH": "/usr/bin:/bin"})
+                          capture_output=True, text=True, check=False, env={"PATH": "/usr/bin:/bin", **(env or {})})
 
 
 def _configuration(fake: FakeStripe) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def test_one_definition_promoted_from_dev_to_staging(tmp_path: Path, stripe_mock
     dev, staging = fake_stripe.fake, FakeStripe(stripe_mock_url=stripe_mock.url).start()
     try:
         _seed(dev, "Dev")
-        _seed(staging, "Staging")
+        _seed(staging, "Staging", LOOKUP_KEYS[:3])  # team_monthly comes later
         env = offline_env(tmp_path / "state", tmp_path / "home", python=str(REPO / ".venv" / "bin" / "python"),
                           extra={"STRIPE_API_KEY": KEY})
         (tmp_path / "state").mkdir()
@@ -121,8 +126,17 @@ def test_one_definition_promoted_from_dev_to_staging(tmp_path: Path, stripe_mock
             assert never not in "\n".join(changed)
         assert staging_file.read_text() == before
 
-        done = _promote(project, "dev", "staging")
+        # With a key for staging at hand, promote checks the lookup keys there first.
+        staging_key = {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": staging.url}
+        refused = _promote(project, "dev", "staging", env=staging_key)
+        assert refused.returncode == 1
+        assert "1 lookup key(s) of dev have no active price in staging's account: team_monthly" in refused.stderr
+        assert staging_file.read_text() == before
+        _seed(staging, "Staging", ("team_monthly",))
+
+        done = _promote(project, "dev", "staging", env=staging_key)
         assert done.returncode == 0, done.stderr
+        assert "lookup keys checked in staging's account (test mode): 4 of 4 found" in done.stdout
         promoted = yaml.safe_load(staging_file.read_text())["config"]
         assert promoted["portal-infra:portal"]["name"] == "Acme customer portal (staging)"  # pinned
         assert "portal-infra:stripeApiBase" not in promoted

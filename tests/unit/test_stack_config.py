@@ -120,3 +120,20 @@ def test_promote_writes_the_smallest_override_and_keeps_the_rest(tmp_path: Path)
     effective = find_project(project).effective("prod")
     assert effective["portal"]["name"] == "Acme"  # pinned in dev: dev's name stays in dev
     assert promote("dev", "prod", dry_run=True, project_dir=project, env={}) == 0
+
+
+def test_promote_refuses_fleet_accounts_the_target_lacks(tmp_path: Path, capsys: Any) -> None:
+    project = _project(tmp_path)
+    dev = project / "Pulumi.dev.yaml"
+    dev.write_text(dev.read_text() + "  portal-infra:fleet:\n    accounts:\n"
+                   "      - {name: shop, account: acct_1Dev, branding: {primary_color: '#000000'}}\n")
+    before = (project / "Pulumi.prod.yaml").read_text()
+    assert promote("dev", "prod", dry_run=False, project_dir=project, env={}) == 1
+    assert "fleet account(s) shop of dev are not in prod" in capsys.readouterr().err
+    assert (project / "Pulumi.prod.yaml").read_text() == before
+
+    prod = project / "Pulumi.prod.yaml"
+    prod.write_text(before + "  portal-infra:fleet:\n    accounts:\n      - {name: shop, account: acct_1Live}\n")
+    assert promote("dev", "prod", dry_run=False, project_dir=project, env={}) == 0
+    (account,) = find_project(project).effective("prod")["fleet"]["accounts"]
+    assert account == {"name": "shop", "account": "acct_1Live", "branding": {"primary_color": "#000000"}}
