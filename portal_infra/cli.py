@@ -13,7 +13,7 @@ import yaml
 from .specs import SpecError
 from .specs.layers import merge
 from .specs.stack import parse_stack_config, stack_file_schema
-from .stackfiles import StackFileError, find_project, own_config
+from .stackfiles import SECRET_PLACEHOLDER, StackFileError, find_project, own_config
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -29,6 +29,10 @@ def _validate(args: argparse.Namespace) -> int:
         own = own_config(data, path)
     except (OSError, StackFileError, yaml.YAMLError) as err:
         print(f"{path}: {err}", file=sys.stderr)
+        return 1
+    if own.get("stripeApiKey") not in (None, SECRET_PLACEHOLDER):
+        print(f"{path}: portal-infra:stripeApiKey is in plain text; remove it and use "
+              "`pulumi config set --secret portal-infra:stripeApiKey` (or export STRIPE_API_KEY)", file=sys.stderr)
         return 1
     try:
         parse_stack_config(merge(own.pop("base", None) or base, own))

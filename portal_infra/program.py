@@ -42,7 +42,12 @@ def stack_config_values() -> dict[str, Any]:
         namespace, _, key = full_key.partition(":")
         if namespace != NAMESPACE or not key:
             continue
-        out[key] = _SECRET_PLACEHOLDER if runtime_config.is_config_secret(full_key) else _decode(value)
+        secret = runtime_config.is_config_secret(full_key)
+        if key == "stripeApiKey" and not secret:
+            # Said without the value: it is a key, in plain text in a committed file.
+            raise pulumi.RunError(f"{full_key} is stored in plain text in the stack file; remove it and run "
+                                  f"`pulumi config set --secret {full_key}` (or export STRIPE_API_KEY)")
+        out[key] = _SECRET_PLACEHOLDER if secret else _decode(value)
     return out
 
 
@@ -79,8 +84,6 @@ def load_stack_config(values: Mapping[str, Any] | None = None) -> tuple[StackCon
             path = problem.path.removeprefix(f"{NAMESPACE}:")
             source = stack_file if has_path(own, tuple(_path_parts(path))) else f"{NAMESPACE}:{BASE_KEY} in Pulumi.yaml"
             lines.append(f"{NAMESPACE}:{path} ({source}): {problem.problem}; {problem.fix}")
-        for line in lines:
-            pulumi.log.error(line)
         raise pulumi.RunError(f"stack {pulumi.get_stack()}: {len(lines)} invalid value(s) in the stack config:\n"
                               + "\n".join(lines)) from None
 

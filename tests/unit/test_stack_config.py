@@ -137,3 +137,17 @@ def test_promote_refuses_fleet_accounts_the_target_lacks(tmp_path: Path, capsys:
     assert promote("dev", "prod", dry_run=False, project_dir=project, env={}) == 0
     (account,) = find_project(project).effective("prod")["fleet"]["accounts"]
     assert account == {"name": "shop", "account": "acct_1Live", "branding": {"primary_color": "#000000"}}
+
+
+def test_editors_accept_every_committed_stack_file_and_flag_a_typo() -> None:
+    import jsonschema
+
+    schema = json.loads((REPO / "schema" / "stack-file.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    for stack in ("dev", "staging", "prod"):
+        data = yaml.safe_load((REPO / "stacks" / f"Pulumi.{stack}.yaml").read_text())
+        assert list(validator.iter_errors(data)) == [], stack
+    typo = {"config": {"portal-infra:mode": "prod", "portal-infra:portl": {},
+                       "portal-infra:portal": {"business_profile": {"headlin": "x"}, "name": None}}}
+    problems = {"/".join(map(str, e.absolute_path)) for e in validator.iter_errors(typo)}
+    assert problems == {"config/portal-infra:mode", "config/portal-infra:portl", "config/portal-infra:portal"}
