@@ -3,6 +3,7 @@ documented outcome (README, Guardrails), and a refused case sends nothing (the f
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -104,3 +105,26 @@ def test_a_restricted_key_works_and_a_missing_permission_is_named(fake_deploymen
     d.fake.control.restrict_key(key, {"billing_portal": "write", "prices": "read"})
     assert d.cli.run("up", "--yes", "--skip-preview", env={"STRIPE_API_KEY": key}).check().returncode == 0
     assert d.fake.control.count("POST /v1/billing_portal/configurations") == 1
+
+
+def test_state_from_the_other_mode_fails_instead_of_making_a_new_object(fake_deployment: FakeDeployment) -> None:
+    """A stack whose state was written in live mode, run with a test key: preview, up and refresh all
+    fail (nothing sent), where a replace would have made a second configuration in test mode."""
+    d = fake_deployment
+    d.write_config({"features": {"invoice_history": {"enabled": True}}})
+    d.cli.select_stack(d.stack)
+    d.cli.up()
+    state = json.loads(d.cli.export())
+    (portal,) = [r for r in state["deployment"]["resources"] if r["type"].endswith("PortalConfiguration")]
+    portal["outputs"].update(mode="live", livemode=True)  # as if `up` had run with prod's live key
+    (d.project_dir / "state.json").write_text(json.dumps(state))
+    d.cli.run("stack", "import", "--file", "state.json", check=True)
+    before = len(d.fake.control.requests())
+
+    for args in (("preview",), ("up", "--yes", "--skip-preview"), ("refresh", "--yes", "--skip-preview")):
+        run = d.cli.run(*args)
+        assert run.returncode != 0, run.output
+        assert f"portal configuration {portal['id']} was made in live mode" in run.output
+    assert d.fake.control.requests()[before:] == []
+    assert len(d.owned()) == 1
+    assert any(r["type"].endswith("PortalConfiguration") for r in json.loads(d.cli.export())["deployment"]["resources"])
