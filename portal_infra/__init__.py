@@ -4,6 +4,6 @@ Importing the package has no side effects: resources are created only when a Pul
 instantiates them.
 """
 
-from .resources import PortalConfiguration
+from .resources import CustomDomain, PortalConfiguration
 
-__all__ = ["PortalConfiguration"]
+__all__ = ["CustomDomain", "PortalConfiguration"]
