@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from portal_infra.testing import LoopbackDNS
-from tests.e2e.conftest import FakeDeployment
+from tests.e2e.conftest import KEY, FakeDeployment
 
 pytestmark = pytest.mark.e2e
 PROGRAM = Path(__file__).parent / "programs" / "custom_domain" / "__main__.py"
@@ -75,6 +75,14 @@ def test_dns_verification_follows_the_records(fake_deployment: FakeDeployment, d
     assert "TXT _acme-challenge.billing.example.com" in billing["instructions"]
     assert "CNAME" not in billing["instructions"]
 
+    # A new domain is a new Dashboard setting: replaced, and its records are known at preview.
+    _deploy_program(d, [{"name": "billing", "domain": "portal.example.com", "acme_challenge": TOKEN,
+                         "dns_resolver": dns_server.address}])
+    preview = d.cli.preview("--diff")
+    assert preview.returncode == 0
+    assert "CustomDomain: (replace)" in preview.output
+    assert '"_acme-challenge.billing.example.com" => "_acme-challenge.portal.example.com"' in preview.output
+
     destroyed = d.cli.destroy()
     assert "custom domain billing.example.com is removed from this stack only" in destroyed.output
     # DNS-only verification never calls Stripe.
@@ -98,7 +106,9 @@ def test_active_verification_reads_the_session_host(fake_deployment: FakeDeploym
     d.fake.control.set_custom_domain("billing.shop.example", account=account, status="pending")
     _deploy_program(d, domains)
 
-    d.cli.up()
+    up = d.cli.up()
+    # What is left to do is said in the run's output too, not only in the stack outputs.
+    assert "custom domain billing.shop.example: DNS is in place, but Stripe still opens" in up.output
     out = d.cli.outputs()
     assert out["platform"]["status"] == "active" and out["platform"]["instructions"] is None
     assert out["platform"]["session_host"] == "billing.example.com"
@@ -118,6 +128,7 @@ def test_active_verification_reads_the_session_host(fake_deployment: FakeDeploym
     assert len(d.recorder.matching("POST", "/v1/billing_portal/sessions")) == 4
     assert {out["platform"]["check_customer"], out["connected"]["check_customer"]} <= {
         c["id"] for store in (None, account) for c in _customers(d, store)}
+    assert KEY not in d.cli.export() and KEY not in d.logs()
 
 
 def _customers(d: FakeDeployment, account: str | None) -> list[dict[str, Any]]:
