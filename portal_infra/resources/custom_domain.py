@@ -96,7 +96,8 @@ class CustomDomainProvider(StripeResourceProvider):
                   previous: Mapping[str, Any]) -> dict[str, Any]:
         records = dns_records(spec.domain, spec.acme_challenge)
         checks = check_records(records, spec.dns_resolver) if spec.verify != "none" else None
-        customer = session_host = None
+        # Kept while verify is not `active`, so switching back reuses the customer made before.
+        customer, session_host = _own_customer(previous), None
         if spec.verify == "active":
             customer, session_host = self._session_host(spec, inputs, previous)
         status, instructions = assess(spec, checks, session_host)
@@ -120,13 +121,15 @@ class CustomDomainProvider(StripeResourceProvider):
         `verification_customer`, else one this resource created earlier, else a new one.
         """
         gateway = self.gateway(spec.stripe_account)
-        customer = spec.verification_customer or previous.get("check_customer")
+        customer = spec.verification_customer or _own_customer(previous)
         if customer is None:
             customer = self._create_check_customer(gateway, spec, str(inputs.get("owner", "")))
         try:
             url = self._open_session(gateway, spec, str(customer))
         except StripeCallError as err:
-            if not (err.is_missing and err.param == "customer" and not spec.verification_customer):
+            # Stripe answers a missing referenced object with `resource_missing` (400, or 404 in the fake).
+            gone = err.code == "resource_missing" or err.is_missing
+            if not (gone and err.param == "customer" and not spec.verification_customer):
                 raise _session_failure(err) from None
             # The customer this resource created was deleted by hand: make another.
             customer = self._create_check_customer(gateway, spec, str(inputs.get("owner", "")),
@@ -155,6 +158,14 @@ class CustomDomainProvider(StripeResourceProvider):
         # Never a replay: each check must see the host Stripe uses now, not the first answer.
         key = idempotency_key("domain-check-session", customer, params, after=secrets.token_hex(8))
         return str(gateway.post("/v1/billing_portal/sessions", params, idempotency_key=key)["url"])
+
+
+def _own_customer(previous: Mapping[str, Any]) -> str | None:
+    """The verification customer this resource made earlier (not one the user declared)."""
+    if previous.get("verification_customer"):
+        return None
+    found = previous.get("check_customer")
+    return str(found) if found else None
 
 
 def _session_failure(err: StripeCallError) -> RuntimeError:

@@ -128,6 +128,14 @@ def test_active_verification_reads_the_session_host(fake_deployment: FakeDeploym
     assert len(d.recorder.matching("POST", "/v1/billing_portal/sessions")) == 4
     assert {out["platform"]["check_customer"], out["connected"]["check_customer"]} <= {
         c["id"] for store in (None, account) for c in _customers(d, store)}
+
+    # The verification customer deleted by hand (in the Dashboard): the next check makes another.
+    gone = out["platform"]["check_customer"]
+    del d.fake.fake.backend.store("test", None).customers.items[gone]
+    d.cli.refresh()
+    out = _state(d)
+    assert out["platform"]["status"] == "active" and out["platform"]["check_customer"] not in (None, gone)
+    assert len(d.recorder.matching("POST", "/v1/customers")) == 3
     assert KEY not in d.cli.export() and KEY not in d.logs()
 
 
