@@ -15,7 +15,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from publicsuffixlist import PublicSuffixList
-from pydantic import AfterValidator, ValidationError
+from pydantic import AfterValidator, ValidationError, field_validator
 
 from .common import UNKNOWN, Spec, stripe_id
 from .problems import SpecError, problems_from_validation
@@ -170,6 +170,15 @@ class CustomDomainSpec(Spec):
     # Used only by `verify: active`, which opens a portal session to see which host Stripe serves it on.
     configuration: Annotated[str, stripe_id("bpc_")] | None = None
     verification_customer: Annotated[str, stripe_id("cus_")] | None = None
+
+    @field_validator("verify", mode="before")
+    @classmethod
+    def _known_level(cls, value: Any) -> Any:
+        # A portal-infra setting, not a Stripe enum: say so instead of pydantic's literal error.
+        if value not in ("none", "dns", "active"):
+            raise ValueError(f"{value!r} is not a verification level; use none (publish the records only), "
+                             "dns (resolve them) or active (also check Stripe serves the domain)")
+        return value
 
 
 def parse_custom_domain(data: Any) -> CustomDomainSpec:

@@ -49,7 +49,7 @@ INVALID: dict[str, tuple[dict[str, Any], str, str]] = {
     "token_with_bad_characters": ({"domain": DOMAIN, "acme_challenge": "abc$def"}, "acme_challenge",
                                   "copy the value again"),
     "token_too_long": ({"domain": DOMAIN, "acme_challenge": "a" * 256}, "acme_challenge", "at most 255"),
-    "verify_unknown": ({"domain": DOMAIN, "verify": "yes"}, "verify", "'active'"),
+    "verify_unknown": ({"domain": DOMAIN, "verify": "yes"}, "verify", "not a verification level"),
     "resolver_host_name": ({"domain": DOMAIN, "dns_resolver": "dns.example.net"}, "dns_resolver", "IP address"),
     "resolver_port_out_of_range": ({"domain": DOMAIN, "dns_resolver": "127.0.0.1:70000"}, "dns_resolver",
                                    "1 to 65535"),
