@@ -15,7 +15,6 @@ checks what needs Stripe (lookup keys, coupons, images).
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -24,7 +23,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from .components import ConnectFleet
-from .resources import PlatformSettings, PortalConfiguration
+from .resources import CustomDomain, PlatformSettings, PortalConfiguration
 from .specs import SpecError
 from .specs.layers import has_path, merge
 from .specs.stack import NAMESPACE, StackConfig, parse_stack_config
@@ -70,13 +69,12 @@ def effective(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     return merged, own
 
 
-def load_stack_config(values: Mapping[str, Any] | None = None) -> tuple[StackConfig, dict[str, Any]]:
-    """The validated stack config (and the effective values it was made from), or a RunError listing
-    every problem with its YAML path."""
+def load_stack_config(values: Mapping[str, Any] | None = None) -> StackConfig:
+    """The validated stack config, or a RunError listing every problem with its YAML path."""
     values = stack_config_values() if values is None else values
     merged, own = effective(values)
     try:
-        return parse_stack_config(merged), merged
+        return parse_stack_config(merged)
     except SpecError as err:
         stack_file = f"stacks/Pulumi.{pulumi.get_stack()}.yaml"
         lines = []
@@ -99,7 +97,7 @@ def _path_parts(path: str) -> list[str | int]:
 
 
 def run() -> None:
-    stack, values = load_stack_config()
+    stack = load_stack_config()
     if stack.portal is not None:
         portal = stack.portal
         options = portal.portal_infra
@@ -123,12 +121,8 @@ def run() -> None:
         settings = PlatformSettings("platform", **stack.platform.model_dump(exclude_none=True))
         pulumi.export("platform_settings", {"in_sync": settings.in_sync, "differences": settings.differences})
 
-    if stack.domain:
-        domain = values["domain"]
-        if not isinstance(domain, dict):
-            raise pulumi.RunError(f"{NAMESPACE}:domain must be a mapping (key: value lines)")
-        custom_domain: Any = importlib.import_module("portal_infra.resources.custom_domain").CustomDomain
-        platform_domain = custom_domain("domain", **domain)
+    if stack.domain is not None:
+        platform_domain = CustomDomain("domain", **stack.domain.model_dump(exclude_none=True))
         pulumi.export("domain", {"status": platform_domain.status, "dns_records": platform_domain.dns_records,
                                  "instructions": platform_domain.instructions})
 

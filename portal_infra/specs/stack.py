@@ -3,9 +3,9 @@ laid over the project's base (layers.py). `program.py` validates it before build
 bad value fails `pulumi preview` with its YAML path (`portal-infra:portal.features…`).
 
 Field names are the config keys as written in the stack file (hence `allowLive`, not `allow_live`).
-`platform` is PlatformSettingsSpec (branding.py) and `fleet` is FleetSpec (fleet.py); each account's
-portal, branding and domain blocks are checked by their own resources. `domain` passes through
-until the CustomDomain spec lands.
+`platform` is PlatformSettingsSpec (branding.py), `domain` CustomDomainSpec (custom_domain.py) and
+`fleet` FleetSpec (fleet.py); each fleet account's portal, branding and domain blocks are checked by
+their own resources.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, StrictBool, ValidationError
 
 from .branding import PlatformSettingsSpec
 from .common import Spec, Url
+from .custom_domain import CustomDomainSpec
 from .fleet import FleetSpec, parse_fleet
 from .portal_configuration import PortalConfigurationSpec, cross_field_problems
 from .problems import SpecError, SpecProblem, problems_from_validation
@@ -77,7 +78,7 @@ class StackConfig(Spec):
     portal: Portal | None = None
     platform: PlatformSettingsSpec | None = Field(
         None, description="the platform's own Dashboard-only settings, compared read-only")
-    domain: Any = Field(None, description="the platform's CustomDomain (checked by its own resource)")
+    domain: CustomDomainSpec | None = Field(None, description="the platform's custom domain")
     fleet: FleetSpec | None = Field(None, description="connected accounts: shared defaults, then each account")
 
 
