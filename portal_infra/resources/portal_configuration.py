@@ -66,10 +66,7 @@ class PortalConfigurationProvider(StripeResourceProvider):
         if spec is None or problems:
             return CheckResult(without_provider(news), problems)
         # Only now, with the input and the key's mode both accepted, may check() ask Stripe anything.
-        try:
-            spec, lookups, found = self._resolve_against_account(spec, news)
-        except StripeCallError as err:
-            return CheckResult(without_provider(news), [CheckFailure(PRODUCTS_PATH, str(err))])
+        spec, lookups, found = self._resolve_against_account(spec, news)
         if found:
             return CheckResult(without_provider(news), failures(found))
         inputs = {**_control_part(news), "on_delete": on_delete, **declared(spec)}
@@ -94,11 +91,14 @@ class PortalConfigurationProvider(StripeResourceProvider):
         if not keys:
             return spec, {}, problems
         found: dict[str, FoundPrice] = {}
-        for chunk in chunks(keys):
-            for price in gateway.list_all("/v1/prices", {"lookup_keys": chunk, "active": True}):
-                product = price.get("product")
-                product_id = product.get("id") if isinstance(product, dict) else product
-                found[str(price.get("lookup_key"))] = FoundPrice(str(price["id"]), str(product_id))
+        try:
+            for chunk in chunks(keys):
+                for price in gateway.list_all("/v1/prices", {"lookup_keys": chunk, "active": True}):
+                    product = price.get("product")
+                    product_id = product.get("id") if isinstance(product, dict) else product
+                    found[str(price.get("lookup_key"))] = FoundPrice(str(price["id"]), str(product_id))
+        except StripeCallError as err:  # e.g. a restricted key without Prices: Read
+            return spec, {}, [*problems, SpecProblem(PRODUCTS_PATH, str(err), "then run the preview again")]
         resolved, missing = resolve_prices(declared(spec), found, where)
         problems += missing
         if problems:
@@ -249,8 +249,8 @@ def _coupon_problems(gateway: StripeGateway, coupon: str, where: str) -> list[Sp
     try:
         found = gateway.get(f"/v1/coupons/{coupon}")
     except StripeCallError as err:
-        if not err.is_missing:
-            raise
+        if not err.is_missing:  # e.g. a restricted key without Coupons: Read
+            return [SpecProblem("retention.coupon", str(err), "then run the preview again")]
         return [SpecProblem("retention.coupon", f"no coupon {coupon!r} in {where}",
                             "create it there with this ID (coupon IDs are chosen at creation, so every stack "
                             "can use the same one), or correct the ID")]

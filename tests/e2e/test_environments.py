@@ -36,10 +36,10 @@ def _repo_project(tmp_path: Path) -> Path:
     shutil.copy(REPO / "stacks" / "__main__.py", project / "__main__.py")
     for stack in ("dev", "staging"):
         shutil.copy(REPO / "stacks" / f"Pulumi.{stack}.yaml", project / f"Pulumi.{stack}.yaml")
-    # The portal is what moves between stacks here; the fleet and platform checks have their own e2e.
+    # The portal is what moves between stacks here; fleet, platform and domain have their own e2e.
     dev = yaml.safe_load((project / "Pulumi.dev.yaml").read_text())
-    dev["config"].pop("portal-infra:fleet", None)
-    dev["config"].pop("portal-infra:platform", None)
+    for key in ("fleet", "platform", "domain"):
+        dev["config"].pop(f"portal-infra:{key}", None)
     (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(dev, sort_keys=False))
     return project
 
