@@ -147,7 +147,10 @@ def _write(project: Project, target: str, definition: Tree) -> Path:
     yaml.representer.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
     buffer = io.StringIO()
     yaml.dump(data, buffer)
-    path.write_text(buffer.getvalue())
+    # Whole or not at all: a promote killed mid-write must not leave half a stack file.
+    partial = path.with_name(f".{path.name}.promote")
+    partial.write_text(buffer.getvalue())
+    os.replace(partial, path)
     return path
 
 
