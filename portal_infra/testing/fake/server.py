@@ -113,8 +113,12 @@ class FakeStripe:
                 if product.get("id") not in store.products.items:
                     made["products"].append(catalog.create_product(store, {"name": product.get("id"), **product})["id"])
             for price in data.get("prices", []):
-                if price.get("id") not in store.prices.items:
+                existing = store.prices.items.get(price.get("id"))
+                if existing is None:
                     made["prices"].append(catalog.create_price(store, {"currency": "usd", **price})["id"])
+                elif price.get("lookup_key") and not existing.get("lookup_key"):
+                    # A fake state saved before the stack named this price by lookup key.
+                    existing["lookup_key"] = price["lookup_key"]
             for customer in data.get("customers", []):
                 made["customers"].append(catalog.create_customer(store, customer)["id"])
             for coupon in data.get("coupons", []):
