@@ -142,6 +142,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         return CreateResult(account_id, self._outputs(props, updated, gateway.mode, files, previous))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        self.refuse_other_mode("account branding", id_, olds)
         gateway = self.gateway()
         files = dict(olds.get("files") or {})
         now = {f: olds.get(f) for f in MANAGED_FIELDS}
@@ -158,6 +159,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         return UpdateResult(self._outputs(news, updated, gateway.mode, files, previous))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        self.refuse_other_mode("account branding", id_, props)
         gateway = self.gateway()
         try:
             account = gateway.get(_path(id_))
@@ -184,6 +186,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         return ReadResult(id_, outs, inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.refuse_other_mode("account branding", id_, props)
         gateway = self.gateway()
         release = {OWNER_METADATA_KEY: "", **dict.fromkeys(_restore_metadata(props.get("previous") or {}), "")}
         params: dict[str, Any] = {"metadata": release}
