@@ -6,8 +6,9 @@
 #
 # Exit 0: an engine answers `docker version`. Exit 3: none can run here; the reason is on stderr
 # (the Docker tests then skip with it). A dockerd started here keeps running for later runs; its
-# data (--storage-driver=vfs: works on any filesystem, including overlay-on-overlay) stays in
-# /var/lib/docker and its log in the cache below.
+# data stays in /var/lib/docker and its log in the cache below. It gets the storage driver Docker
+# picks (overlay2 where the filesystem allows: ~5x faster container start and removal than vfs),
+# and is restarted with --storage-driver=vfs, which works on any filesystem, if that fails.
 set -euo pipefail
 
 CACHE=${PORTAL_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portal-infra}/docker
@@ -38,17 +39,27 @@ fi
 command -v docker >/dev/null || cannot "dockerd is installed but there is no docker CLI"
 
 mkdir -p "$CACHE"
-say "starting dockerd --storage-driver=vfs (log: $CACHE/dockerd.log)"
-# setsid: the engine outlives this script and the make run that started it.
-setsid dockerd --storage-driver=vfs >>"$CACHE/dockerd.log" 2>&1 < /dev/null &
-pid=$!
-for _ in $(seq 1 120); do
-  if answers; then
-    say "engine $(docker version --format '{{.Server.Version}}') started (pid $pid)"
-    exit 0
-  fi
-  kill -0 "$pid" 2>/dev/null || cannot "dockerd exited at start: $(tail -n 3 "$CACHE/dockerd.log" | tr '\n' ' ')"
-  sleep 0.5
-done
-kill "$pid" 2>/dev/null || true
-cannot "dockerd did not answer within 60s: $(tail -n 3 "$CACHE/dockerd.log" | tr '\n' ' ')"
+LOG=$CACHE/dockerd.log
+
+# start_dockerd [flags]: 0 once it answers; 1 (and no dockerd of ours left) if it exits or is silent.
+start_dockerd() {
+  say "starting dockerd $* (log: $LOG)"
+  # setsid: the engine outlives this script and the make run that started it.
+  setsid dockerd "$@" >>"$LOG" 2>&1 < /dev/null &
+  local pid=$! _
+  for _ in $(seq 1 120); do
+    if answers; then
+      say "engine $(docker version --format '{{.Server.Version}}') started (pid $pid," \
+          "storage driver $(docker info --format '{{.Driver}}'))"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { say "dockerd $* exited: $(tail -n 2 "$LOG" | tr '\n' ' ')"; return 1; }
+    sleep 0.5
+  done
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  say "dockerd $* did not answer within 60s"
+  return 1
+}
+
+start_dockerd || start_dockerd --storage-driver=vfs \
+  || cannot "dockerd cannot run here: $(tail -n 3 "$LOG" | tr '\n' ' ')"

@@ -3,7 +3,8 @@
 # Hub cannot be reached. Idempotent; slow artifacts are cached OUTSIDE the repository, in
 # ${PORTAL_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portal-infra}/docker.
 #
-#   scripts/docker-images.sh
+#   scripts/docker-images.sh                # everything
+#   scripts/docker-images.sh stripe-mock base  # some steps: stripe-mock | base | fake
 #
 # 1. stripe/stripe-mock:<tag named in the compose file>: already present, or pulled; otherwise a
 #    local stand-in (docker/stripe-mock.Dockerfile) holding that release built from Go modules.
@@ -92,9 +93,19 @@ python_base_image() {
   say "base: $PORTAL_INFRA_PYTHON_IMAGE"
 }
 
-stripe_mock_image
-python_base_image
-say "portal-infra/fake-stripe:local: docker compose build (base $PORTAL_INFRA_PYTHON_IMAGE)"
-# Without a buildx plugin, Compose says so and builds with its own builder.
-PORTAL_INFRA_PYTHON_IMAGE=$PORTAL_INFRA_PYTHON_IMAGE docker compose -f "$COMPOSE_FILE" build --quiet fake-stripe >&2
-say "images ready"
+fake_image() {
+  python_base_image
+  say "portal-infra/fake-stripe:local: docker compose build (base $PORTAL_INFRA_PYTHON_IMAGE)"
+  # Without a buildx plugin, Compose says so and builds with its own builder.
+  PORTAL_INFRA_PYTHON_IMAGE=$PORTAL_INFRA_PYTHON_IMAGE docker compose -f "$COMPOSE_FILE" build --quiet fake-stripe >&2
+}
+
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(stripe-mock base fake)
+for s in "${steps[@]}"; do
+  case "$s" in
+    stripe-mock) stripe_mock_image ;;
+    base) python_base_image ;;
+    fake) fake_image ;;
+    *) die "unknown step '$s' (stripe-mock | base | fake)" ;;
+  esac
+done

@@ -19,8 +19,10 @@ DOCKER_MODE = "docker"
 IMAGE_ENV = "PORTAL_INFRA_STRIPE_MOCK_IMAGE"
 # The same release scripts/bootstrap.sh builds, as Stripe publishes it.
 DEFAULT_IMAGE = "stripe/stripe-mock:v0.203.0"
-# Every container started here carries this label, so leftovers can be found (and are checked for).
+# Every container started here carries this label, so leftovers can be found (and are checked for);
+# a test run can add one of its own (`key=value`) to find exactly its containers.
 LABEL = "io.portal-infra.role=stripe-mock"
+RUN_LABEL_ENV = "PORTAL_INFRA_DOCKER_LABEL"
 START_TIMEOUT = 60.0
 CLI_TIMEOUT = 120.0
 
@@ -105,7 +107,11 @@ class StripeMockContainer:
                     "scripts/docker-images.sh builds a local one from the Go-built stripe-mock") from err
         name = f"portal-infra-stripe-mock-{uuid.uuid4().hex[:10]}"
         # The image's entrypoint serves HTTP on 12111 (and HTTPS on 12112, not published here).
-        self.container_id = docker("run", "--detach", "--rm", "--name", name, "--label", LABEL,
+        labels = ["--label", LABEL]
+        if os.environ.get(RUN_LABEL_ENV):
+            labels += ["--label", os.environ[RUN_LABEL_ENV]]
+        # --init: a real PID 1 passes the engine's stop signal on, so stopping takes no grace period.
+        self.container_id = docker("run", "--detach", "--rm", "--init", "--name", name, *labels,
                                    "--publish", "127.0.0.1::12111", self.image).strip()
         try:
             published = docker("port", self.container_id, "12111/tcp").split()[0]
