@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import stripe
 
-from .fake import FakeStripe, FakeStripeControl
 from .containers import DockerUnavailable
+from .fake import FakeStripe, FakeStripeControl
 from .recorder import RecordingProxy
 from .stripe_mock import StripeMock
 from .tools import ToolMissing, stripe_mock_binary

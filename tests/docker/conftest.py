@@ -50,8 +50,8 @@ class ComposeStack:
 
     def leftovers(self) -> list[str]:
         label = f"label=com.docker.compose.project={self.project}"
-        found = docker("ps", "--all", "--quiet", "--filter", label) + docker("network", "ls", "--quiet", "--filter", label)
-        return found.split()
+        containers = docker("ps", "--all", "--quiet", "--filter", label)
+        return (containers + docker("network", "ls", "--quiet", "--filter", label)).split()
 
 
 @pytest.fixture(scope="session")
