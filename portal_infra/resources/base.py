@@ -36,6 +36,13 @@ class StripeResourceProvider(ResourceProvider):
     def gateway(self, stripe_account: str | None = None) -> StripeGateway:
         return StripeGateway(resolve(self.settings()), stripe_account=stripe_account)
 
+    def current_mode(self) -> str | None:
+        """The key's mode alone: no client is needed to know it, and diff runs on every preview."""
+        try:
+            return resolve(self.settings()).mode
+        except StripeSetupError:
+            return None
+
     def connection_failures(self) -> list[CheckFailure]:
         try:
             resolve(self.settings())

@@ -7,6 +7,7 @@ never held by anything pickled. Responses come back as plain dicts (Stripe's JSO
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import time
@@ -79,6 +80,13 @@ class StripeGateway:
     def post(self, path: str, params: dict[str, Any], *, idempotency_key: str) -> dict[str, Any]:
         return self._request("post", path, params, idempotency_key=idempotency_key)
 
+    def upload_file(self, purpose: str, filename: str, data: bytes, *, idempotency_key: str) -> dict[str, Any]:
+        """POST /v1/files on Stripe's files address (multipart), as this gateway's account."""
+        upload = io.BytesIO(data)
+        upload.name = filename
+        return self._request("post", "/v1/files", {"purpose": purpose, "file": upload},
+                             idempotency_key=idempotency_key, base="files")
+
     def list_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every object of a list endpoint, following `has_more` pages."""
         out: list[dict[str, Any]] = []
@@ -94,8 +102,11 @@ class StripeGateway:
             query = {**query, "starting_after": data[-1]["id"]}
 
     def _request(self, method: str, path: str, params: dict[str, Any], *,
-                 idempotency_key: str | None) -> dict[str, Any]:
+                 idempotency_key: str | None, base: str = "api") -> dict[str, Any]:
         options: dict[str, Any] = {}
+        if base != "api":
+            # Files go to Stripe's files address as multipart (stripe-python's `base` and `content_type`).
+            options.update(base=base, content_type="multipart/form-data")
         if self._stripe_account:
             options["stripe_account"] = self._stripe_account
         if idempotency_key:
@@ -107,6 +118,9 @@ class StripeGateway:
                 data: dict[str, Any] = response.data
                 return data
             except stripe.RateLimitError as err:
+                upload = params.get("file")
+                if isinstance(upload, io.BytesIO):
+                    upload.seek(0)  # a retried upload must send the same bytes again
                 if attempt >= self._max_retries:
                     raise self._translate(method, path, err) from None
                 # Same Idempotency-Key on every attempt, so a retried POST cannot act twice.
