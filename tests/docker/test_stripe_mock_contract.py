@@ -1,4 +1,4 @@
-"""The stripe-mock contract tests (tests/integration), run against the compose stack's stripe-mock
+"""The configuration contract tests (tests/integration), run against the compose stack's stripe-mock
 container: Stripe's image (or its local stand-in), reached through the port published on loopback."""
 
 from __future__ import annotations
