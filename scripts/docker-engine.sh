@@ -32,8 +32,10 @@ if ! command -v dockerd >/dev/null; then
   command -v apt-get >/dev/null || cannot "dockerd is not installed and there is no apt-get to install it"
   say "installing Debian's docker.io (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2 || cannot "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends docker.io >&2 || cannot "apt-get install docker.io failed"
+  mkdir -p "$CACHE"
+  apt-get update -qq > "$CACHE/apt.log" 2>&1 || cannot "apt-get update failed (see $CACHE/apt.log)"
+  apt-get install -y -qq --no-install-recommends docker.io >> "$CACHE/apt.log" 2>&1 \
+    || cannot "apt-get install docker.io failed (see $CACHE/apt.log)"
 fi
 # Debian's package brings its own docker CLI; one already on PATH (any recent version) also works.
 command -v docker >/dev/null || cannot "dockerd is installed but there is no docker CLI"
@@ -43,7 +45,7 @@ LOG=$CACHE/dockerd.log
 
 # start_dockerd [flags]: 0 once it answers; 1 (and no dockerd of ours left) if it exits or is silent.
 start_dockerd() {
-  say "starting dockerd $* (log: $LOG)"
+  say "starting dockerd${*:+ $*} (log: $LOG)"
   # setsid: the engine outlives this script and the make run that started it.
   setsid dockerd "$@" >>"$LOG" 2>&1 < /dev/null &
   local pid=$! _
@@ -53,13 +55,13 @@ start_dockerd() {
           "storage driver $(docker info --format '{{.Driver}}'))"
       return 0
     fi
-    kill -0 "$pid" 2>/dev/null || { say "dockerd $* exited: $(tail -n 2 "$LOG" | tr '\n' ' ')"; return 1; }
+    kill -0 "$pid" 2>/dev/null || { say "dockerd${*:+ $*} exited: $(tail -n 1 "$LOG")"; return 1; }
     sleep 0.5
   done
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
-  say "dockerd $* did not answer within 60s"
+  say "dockerd${*:+ $*} did not answer within 60s"
   return 1
 }
 
 start_dockerd || start_dockerd --storage-driver=vfs \
-  || cannot "dockerd cannot run here: $(tail -n 3 "$LOG" | tr '\n' ' ')"
+  || cannot "dockerd cannot run here: $(tail -n 1 "$LOG")"

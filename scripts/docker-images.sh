@@ -57,8 +57,9 @@ debian_base_image() {
     if ! command -v debootstrap >/dev/null; then
       command -v apt-get >/dev/null || die "$PYTHON_IMAGE cannot be pulled, and there is no debootstrap to make a base"
       say "installing debootstrap (apt-get)"
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2 \
-        || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2; }
+      { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; }; } \
+        > "$CACHE/apt.log" 2>&1 || die "apt-get install debootstrap failed (see $CACHE/apt.log)"
     fi
     rootfs=$(mktemp -d "$CACHE/rootfs.XXXXXX")
     chmod 0755 "$rootfs"   # it becomes the image's `/`; mktemp's 0700 would lock out non-root users

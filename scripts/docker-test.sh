@@ -18,10 +18,12 @@ t0=$(stamp)
 
 engine_args=()
 [ "${PORTAL_INFRA_DOCKER_INSTALL:-0}" = 1 ] && engine_args=(--install)
-set +e
-reason=$(bash scripts/docker-engine.sh "${engine_args[@]}" 2>&1 >/dev/null | tee /dev/stderr | sed -n 's/^\[docker-engine\] no Docker engine: //p')
-engine=${PIPESTATUS[0]}
-set -e
+engine_log=$(mktemp)
+engine=0
+bash scripts/docker-engine.sh "${engine_args[@]}" 2>"$engine_log" || engine=$?
+cat "$engine_log" >&2
+reason=$(sed -n 's/^\[docker-engine\] \(no Docker engine: \)/\1/p' "$engine_log")
+rm -f "$engine_log"
 t_engine=$(stamp)
 
 export PORTAL_INFRA_DOCKER_TESTS=1
