@@ -14,13 +14,12 @@ before any Stripe request.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pulumi
 
 from .components import ConnectFleet
-from .resources import PlatformSettings, PortalConfiguration
+from .resources import CustomDomain, PlatformSettings, PortalConfiguration
 from .specs import SpecError
 from .specs.fleet import parse_fleet
 
@@ -55,8 +54,7 @@ def run() -> None:
 
     domain = _mapping(config, "domain")
     if domain:
-        custom_domain: Any = importlib.import_module("portal_infra.resources.custom_domain").CustomDomain
-        platform_domain = custom_domain("domain", **domain)
+        platform_domain = CustomDomain("domain", **domain)
         pulumi.export("domain", {"status": platform_domain.status, "dns_records": platform_domain.dns_records,
                                  "instructions": platform_domain.instructions})
 

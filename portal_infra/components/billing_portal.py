@@ -3,14 +3,13 @@ one typed argument object."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
-from ..resources import AccountBranding, PortalConfiguration
+from ..resources import AccountBranding, CustomDomain, PortalConfiguration
 
 CONTROL_KEY = "portal_infra"  # inside a portal block: adopt / on_delete, never sent to Stripe
 
@@ -43,7 +42,7 @@ class BillingPortal(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.configuration: PortalConfiguration | None = None
         self.branding: AccountBranding | None = None
-        self.domain: pulumi.CustomResource | None = None
+        self.domain: CustomDomain | None = None
         if args.portal:
             fields = dict(args.portal)
             control = dict(fields.pop(CONTROL_KEY, None) or {})
@@ -54,13 +53,14 @@ class BillingPortal(pulumi.ComponentResource):
             self.branding = AccountBranding(f"{name}-branding", account=args.account, **dict(args.branding),
                                             opts=child)
         if args.domain:
-            # CustomDomain lands from its own branch; resolved late so this module imports without it.
-            custom_domain: Any = importlib.import_module("portal_infra.resources.custom_domain").CustomDomain
-            self.domain = custom_domain(f"{name}-domain", **dict(args.domain), stripe_account=args.account,
-                                       opts=child)
+            domain = dict(args.domain)
+            if self.configuration is not None:
+                # `verify: active` opens its check session with this portal's own configuration.
+                domain.setdefault("configuration", self.configuration.id)
+            self.domain = CustomDomain(f"{name}-domain", **domain, stripe_account=args.account, opts=child)
         self.configuration_id = self.configuration.id if self.configuration else None
         self.login_page_url = self.configuration.login_page_url if self.configuration else None
-        self.domain_status = getattr(self.domain, "status", None)
+        self.domain_status = self.domain.status if self.domain else None
         self.register_outputs({
             "configuration_id": self.configuration_id,
             "login_page_url": self.login_page_url,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from . import responses
 from .exceptions import AuthenticationError, IdempotencyError, NotFoundRoute, RateLimited, StripeError
 from .faults import FaultRule, Faults
 from .forms import decode_form, decode_multipart
@@ -334,6 +335,8 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     reply = {"ok": True}
                 elif path == "/_fake/seed" and method == "POST":
                     reply = fake.seed(data)
+                elif path == "/_fake/custom_domain" and method == "POST":
+                    reply = responses.set_custom_domain(fake.backend, data)
                 elif path == "/_fake/reset":
                     fake.reset()
                     reply = {"ok": True}
