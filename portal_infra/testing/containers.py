@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from typing import IO
 
 DOCKER_MODE = "docker"
 IMAGE_ENV = "PORTAL_INFRA_STRIPE_MOCK_IMAGE"
@@ -121,6 +122,11 @@ class StripeMockContainer:
             self.stop()
             raise
         return self
+
+    def follow_logs(self, log: IO[bytes]) -> subprocess.Popen[bytes]:
+        """Copy the container's output into `log` as it comes, until the container is gone."""
+        return subprocess.Popen([docker_cli(), "logs", "--follow", self.container_id], stdout=log,
+                                stderr=subprocess.STDOUT)
 
     def logs(self) -> str:
         if not self.container_id:
