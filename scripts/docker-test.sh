@@ -41,7 +41,7 @@ else
   # stand-in, the Debian base: mostly download) are made side by side; then the fake's image.
   bash scripts/docker-images.sh stripe-mock base > "${TMPDIR:-/tmp}/portal-infra-images.$$.log" 2>&1 &
   images=$!
-  bash scripts/docker-compose.sh
+  bash scripts/docker-compose.sh || { wait "$images" || true; exit 1; }
   if ! wait "$images"; then cat "${TMPDIR:-/tmp}/portal-infra-images.$$.log" >&2; exit 1; fi
   cat "${TMPDIR:-/tmp}/portal-infra-images.$$.log" >&2; rm -f "${TMPDIR:-/tmp}/portal-infra-images.$$.log"
   bash scripts/docker-images.sh fake
