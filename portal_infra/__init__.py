@@ -5,7 +5,7 @@ instantiates them.
 """
 
 from .components import BillingPortal, BillingPortalArgs, ConnectFleet, ConnectFleetArgs
-from .resources import AccountBranding, PlatformSettings, PortalConfiguration
+from .resources import AccountBranding, CustomDomain, PlatformSettings, PortalConfiguration
 
 __all__ = [
     "AccountBranding",
@@ -13,6 +13,7 @@ __all__ = [
     "BillingPortalArgs",
     "ConnectFleet",
     "ConnectFleetArgs",
+    "CustomDomain",
     "PlatformSettings",
     "PortalConfiguration",
 ]

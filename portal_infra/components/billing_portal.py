@@ -3,24 +3,23 @@ one typed argument object."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
-from ..resources import AccountBranding, PortalConfiguration
+from ..resources import AccountBranding, CustomDomain, PortalConfiguration
 
 CONTROL_KEY = "portal_infra"  # inside a portal block: adopt / on_delete, never sent to Stripe
 
 
 @dataclass(frozen=True)
 class BillingPortalArgs:
-    """`portal`: the configuration's fields in Stripe's names (with an optional `portal_infra:`
-    block of `adopt` / `on_delete`). `account`: a connected account (`acct_…`), or None for the
-    platform itself. `branding`: AccountBranding's fields (connected accounts only, with an optional
-    `on_delete`). `domain`: CustomDomain's fields."""
+    """`portal`: the configuration's fields in Stripe's names, with an optional `portal_infra:`
+    block of `adopt` / `on_delete` and `retention: {coupon}` for sessions. `account`: a connected
+    account (`acct_…`), or None for the platform itself. `branding`: AccountBranding's fields
+    (connected accounts only, with an optional `on_delete`). `domain`: CustomDomain's fields."""
 
     portal: Mapping[str, Any] | None = None
     account: str | None = None
@@ -43,24 +42,28 @@ class BillingPortal(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.configuration: PortalConfiguration | None = None
         self.branding: AccountBranding | None = None
-        self.domain: pulumi.CustomResource | None = None
+        self.domain: CustomDomain | None = None
         if args.portal:
             fields = dict(args.portal)
             control = dict(fields.pop(CONTROL_KEY, None) or {})
+            # Applied per portal session, not per configuration (STRIPE.md section 2): kept beside it.
+            retention = dict(fields.pop("retention", None) or {})
             self.configuration = PortalConfiguration(
                 f"{name}-portal", fields, stripe_account=args.account, adopt=control.get("adopt"),
-                on_delete=control.get("on_delete", "deactivate"), opts=child)
+                on_delete=control.get("on_delete", "deactivate"), retention_coupon=retention.get("coupon"),
+                opts=child)
         if args.branding and args.account:
             self.branding = AccountBranding(f"{name}-branding", account=args.account, **dict(args.branding),
                                             opts=child)
         if args.domain:
-            # CustomDomain lands from its own branch; resolved late so this module imports without it.
-            custom_domain: Any = importlib.import_module("portal_infra.resources.custom_domain").CustomDomain
-            self.domain = custom_domain(f"{name}-domain", **dict(args.domain), stripe_account=args.account,
-                                       opts=child)
+            domain = dict(args.domain)
+            if self.configuration is not None:
+                # `verify: active` opens its check session with this portal's own configuration.
+                domain.setdefault("configuration", self.configuration.id)
+            self.domain = CustomDomain(f"{name}-domain", **domain, stripe_account=args.account, opts=child)
         self.configuration_id = self.configuration.id if self.configuration else None
         self.login_page_url = self.configuration.login_page_url if self.configuration else None
-        self.domain_status = getattr(self.domain, "status", None)
+        self.domain_status = self.domain.status if self.domain else None
         self.register_outputs({
             "configuration_id": self.configuration_id,
             "login_page_url": self.login_page_url,
@@ -72,6 +75,8 @@ class BillingPortal(pulumi.ComponentResource):
         # Only what is declared: Pulumi drops null outputs, so a login URL that is always null
         # would show as "+ [unknown]" in every preview.
         out: dict[str, Any] = {"configuration_id": self.configuration_id}
+        if self.configuration is not None and (self._args.portal or {}).get("retention"):
+            out["retention_coupon"] = self.configuration.retention_coupon
         if ((self._args.portal or {}).get("login_page") or {}).get("enabled"):
             out["login_page_url"] = self.login_page_url
         if self.branding is not None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import stripe
 
-from .keys import Connection
+from .keys import Connection, permission_hint
 
 # Pinned, so a change in Stripe's default version cannot change what we send or parse.
 STRIPE_VERSION = stripe.api_version
@@ -144,6 +144,8 @@ class StripeGateway:
         text = f"Stripe refused {where} [{details}]: {message}"
         if param:
             text += f" (parameter: {param})"
+        if status == 403 and self._connection.restricted and code != "account_invalid":
+            text += f"; {permission_hint(method, path)}"
         if err.request_id:
             text += f" (request {err.request_id})"
         return StripeCallError(self._connection.redact(text), status=status, code=code, param=param,

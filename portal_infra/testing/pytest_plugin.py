@@ -2,10 +2,13 @@
 
 Loaded automatically once portal-infra is installed (entry point `pytest11`):
 
-  stripe_mock      Stripe's official stripe-mock on a free loopback port (session-wide)
+  stripe_mock      Stripe's official stripe-mock on a free loopback port (session-wide); with
+                   PORTAL_INFRA_STRIPE_MOCK=docker, its Docker image as a container, removed afterwards
   stripe_recorder  a recording proxy in front of stripe-mock: `.url`, `.requests`
   fake_stripe      the stateful fake, validated by stripe-mock, fresh for each test: `.url`, `.control`
   stripe_client    a stripe.StripeClient pointed at `fake_stripe`, with a test key
+  dns_server       a DNS server on loopback (UDP and TCP) answering from records a test adds:
+                   `.address` for `dns_resolver`, `.add(...)`, `.add_records(dns_records)`
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from pathlib import Path
 import pytest
 import stripe
 
+from .containers import DockerUnavailable
+from .dns_server import LoopbackDNS
 from .fake import FakeStripe, FakeStripeControl
 from .recorder import RecordingProxy
 from .stripe_mock import StripeMock
@@ -32,8 +37,16 @@ def stripe_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeMock
     except ToolMissing as err:
         pytest.skip(str(err))
     log = Path(tmp_path_factory.mktemp("stripe-mock")) / "stripe-mock.log"
-    with StripeMock(log, binary) as mock:
+    mock = StripeMock(log, binary)
+    try:
+        mock.start()
+    except DockerUnavailable as err:
+        # Asked for the container but no engine can run it: say why instead of failing every test.
+        pytest.skip(f"PORTAL_INFRA_STRIPE_MOCK=docker: {err}")
+    try:
         yield mock
+    finally:
+        mock.stop()
 
 
 @pytest.fixture
@@ -64,3 +77,10 @@ def fake_stripe(stripe_mock: StripeMock) -> Iterator[RunningFake]:
 def stripe_client(fake_stripe: RunningFake) -> stripe.StripeClient:
     """A stripe-python client for the fake, in test mode."""
     return stripe.StripeClient(FAKE_TEST_KEY, base_addresses={"api": fake_stripe.url, "files": fake_stripe.url})
+
+
+@pytest.fixture
+def dns_server() -> Iterator[LoopbackDNS]:
+    """An authoritative DNS server on a free loopback port, empty and fresh for each test."""
+    with LoopbackDNS() as server:
+        yield server

@@ -245,3 +245,24 @@ def test_images_resolve_relative_to_the_program_directory(fake_deployment: FakeD
     d.cli.select_stack(d.stack)
     d.cli.up()
     assert _account(d, "bakery").settings.branding.icon.startswith("file_")
+
+
+def test_a_fleet_account_with_a_custom_domain_and_a_retention_offer(fake_deployment: FakeDeployment) -> None:
+    d = fake_deployment
+    d.fake.control.seed(accounts=[{"id": ACCOUNTS["books"]}])
+    d.fake.control.seed(account=ACCOUNTS["books"], coupons=[{"id": "books-stay", "percent_off": 20,
+                                                             "duration": "once"}])
+    d.write_stack({"fleet": {"accounts": [{
+        "name": "books", "account": ACCOUNTS["books"],
+        "portal": {"features": {"invoice_history": {"enabled": True}}, "retention": {"coupon": "books-stay"}},
+        "domain": {"domain": "billing.books.example", "verify": "none"},
+    }]}})
+    d.cli.select_stack(d.stack)
+    d.cli.up()
+    assert d.cli.outputs()["fleet"]["books"]["domain_status"] == "awaiting_dashboard"
+    state = json.loads(d.cli.export())["deployment"]["resources"]
+    (domain,) = [r for r in state if r["type"].endswith("CustomDomain")]
+    assert domain["inputs"]["stripe_account"] == ACCOUNTS["books"]
+    assert domain["inputs"]["configuration"] == d.cli.outputs()["fleet"]["books"]["configuration_id"]
+    assert "books-domain" in domain["urn"]
+    assert d.cli.outputs()["fleet"]["books"]["retention_coupon"] == "books-stay"

@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from . import responses
 from .exceptions import AuthenticationError, IdempotencyError, NotFoundRoute, RateLimited, StripeError
 from .faults import FaultRule, Faults
 from .forms import decode_form, decode_multipart
 from .models import Backend
 from .models.portal import ensure_default_configuration
+from .permissions import RestrictedKeys
 from .responses import Request
 from .urls import resolve, route_name
 
@@ -50,6 +52,7 @@ class FakeStripe:
         self.backend = Backend()
         self.backend.on_new_store(ensure_default_configuration)
         self.faults = Faults()
+        self.restricted_keys = RestrictedKeys()
         self.stripe_mock_url = stripe_mock_url
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
@@ -78,6 +81,7 @@ class FakeStripe:
     def reset(self) -> None:
         self.backend.reset()
         self.faults.clear()
+        self.restricted_keys.clear()
         with self._log_lock:
             self._log.clear()
         self._idempotency.clear()
@@ -86,7 +90,8 @@ class FakeStripe:
         """Objects with the IDs a stack file names (Stripe's API cannot choose price IDs).
 
         `{"mode": "test", "account": null, "products": [{"id", "name"}], "prices": [{"id", "product",
-        "currency", "unit_amount", "recurring": {"interval"}}], "customers": [{"email"}]}`. Existing IDs
+        "currency", "unit_amount", "recurring": {"interval"}, "lookup_key"}], "customers": [{"email"}],
+        "coupons": [{"id", "percent_off", "duration"}]}`. Existing IDs
         are left as they are, so seeding twice is harmless. Also `"accounts": [{"id": "acct_…",
         "business_profile": {…}, "settings": {"branding": {…}}}]` (connected accounts) and `"platform":
         {"business_profile": {"name"}, "settings": {"branding": {"primary_color"}}}` (the platform's own,
@@ -94,7 +99,7 @@ class FakeStripe:
         """
         from .models import accounts, catalog
 
-        made: dict[str, list[str]] = {"products": [], "prices": [], "customers": [], "accounts": []}
+        made: dict[str, list[str]] = {"products": [], "prices": [], "customers": [], "coupons": [], "accounts": []}
         with self.backend.lock:
             mode = str(data.get("mode", "test"))
             if data.get("platform"):
@@ -108,10 +113,17 @@ class FakeStripe:
                 if product.get("id") not in store.products.items:
                     made["products"].append(catalog.create_product(store, {"name": product.get("id"), **product})["id"])
             for price in data.get("prices", []):
-                if price.get("id") not in store.prices.items:
+                existing = store.prices.items.get(price.get("id"))
+                if existing is None:
                     made["prices"].append(catalog.create_price(store, {"currency": "usd", **price})["id"])
+                elif price.get("lookup_key") and not existing.get("lookup_key"):
+                    # A fake state saved before the stack named this price by lookup key.
+                    existing["lookup_key"] = price["lookup_key"]
             for customer in data.get("customers", []):
                 made["customers"].append(catalog.create_customer(store, customer)["id"])
+            for coupon in data.get("coupons", []):
+                if coupon.get("id") not in store.coupons.items:
+                    made["coupons"].append(catalog.create_coupon(store, {"percent_off": 10, **coupon})["id"])
         return made
 
     def save(self, path: Path) -> None:
@@ -188,11 +200,15 @@ class FakeStripe:
         return None
 
 
-def _mode(authorization: str) -> str:
+def _key(authorization: str) -> str:
     scheme, _, credential = authorization.partition(" ")
     if scheme.lower() == "basic":
         credential = base64.b64decode(credential).decode(errors="replace").split(":", 1)[0]
-    key = credential.strip()
+    return credential.strip()
+
+
+def _mode(authorization: str) -> str:
+    key = _key(authorization)
     if key.startswith(("sk_test_", "rk_test_")):
         return "test"
     if key.startswith(("sk_live_", "rk_live_")):
@@ -261,6 +277,8 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             after: FaultRule | None = None
             try:
                 mode = entry["mode"] = _mode(headers.get("authorization", ""))
+                fake.restricted_keys.check(_key(headers.get("authorization", "")), method, split.path,
+                                           headers.get("stripe-account") or fake.backend.platform_account_id)
                 params, uploads = _params(method, split.query, headers.get("content-type", ""), body)
                 entry["params"] = params
                 if fake.faults.over_rate_limit():
@@ -332,8 +350,13 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                 elif path == "/_fake/release":
                     fake.faults.release()
                     reply = {"ok": True}
+                elif path == "/_fake/restricted_keys" and method == "POST":
+                    fake.restricted_keys.set(str(data.get("key", "")), data.get("grants") or {})
+                    reply = {"ok": True}
                 elif path == "/_fake/seed" and method == "POST":
                     reply = fake.seed(data)
+                elif path == "/_fake/custom_domain" and method == "POST":
+                    reply = responses.set_custom_domain(fake.backend, data)
                 elif path == "/_fake/reset":
                     fake.reset()
                     reply = {"ok": True}

@@ -171,6 +171,8 @@ class AccountStore:
         self.coupons = Collection("coupon")
         self.feedback_options = Collection("billing.feedback_option")
         self.default_configuration_id = ""
+        # Set only through the control API (Stripe has none): {"domain", "status"}.
+        self.custom_domain: Obj | None = None
 
 
 class Backend:
@@ -220,6 +222,7 @@ class Backend:
             for (mode, account), store in self._stores.items():
                 stores.append({
                     "mode": mode, "account": account, "default_configuration_id": store.default_configuration_id,
+                    "custom_domain": store.custom_domain,
                     "collections": {name: list(getattr(store, name).items.values()) for name in self._COLLECTIONS},
                     "file_contents": {k: base64.b64encode(v).decode() for k, v in store.file_contents.items()},
                 })
@@ -234,6 +237,7 @@ class Backend:
             for entry in data.get("stores", []):
                 store = AccountStore(entry["mode"], entry["account"], self.clock)
                 store.default_configuration_id = entry["default_configuration_id"]
+                store.custom_domain = entry.get("custom_domain")
                 for name, items in entry["collections"].items():
                     for item in items:
                         getattr(store, name).add(item)
