@@ -18,7 +18,7 @@ from ..specs import SpecError, SpecProblem, parse_portal_configuration
 from ..specs.lookup import PRODUCTS_PATH, FoundPrice, chunks, resolve_prices
 from ..specs.portal_configuration import PortalConfigurationSpec, price_lookup_keys
 from ..specs.wire import create_params, declared, project, update_params
-from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
+from ..stripe_api import StripeCallError, StripeGateway, idempotency_key, resolve
 from .base import StripeResourceProvider, failures, warn, without_provider
 from .owner_index import OwnerIndex, scope_of
 
