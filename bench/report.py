@@ -34,8 +34,9 @@ def summarize(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
                 "ok": all(g["ok"] for g in got),
                 "seconds": round(statistics.median(g["seconds"] for g in got), 2),
                 "seconds_all": [g["seconds"] for g in got],
-                "cpu_seconds": (round(statistics.median(g["cpu_seconds"] for g in got), 2)
-                                if all("cpu_seconds" in g for g in got) else None),
+                # Older result files have no CPU figure; the median is of the runs that do.
+                "cpu_seconds": (round(statistics.median(g["cpu_seconds"] for g in got if "cpu_seconds" in g), 2)
+                                if any("cpu_seconds" in g for g in got) else "-"),
                 "requests_total": statistics.median(g["requests_total"] for g in got),
                 "requests": got[-1]["requests"],
                 "statuses": got[-1].get("statuses", {}),
@@ -123,5 +124,5 @@ def chart(summary: dict[Key, dict[str, Any]], path: Path) -> None:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=72)
     plt.close(fig)
