@@ -36,6 +36,17 @@ _LOGGED_HEADERS = ("idempotency-key", "stripe-account", "stripe-version", "conte
 PAUSE_TIMEOUT = 120.0
 
 
+# The standard library listens with a backlog of 5: a client that opens 100 connections at once
+# (a fleet `pulumi up`, a load test in a user's CI) overflows it, and each dropped SYN costs the
+# client a 1 s retransmission. The kernel caps this at net.core.somaxconn.
+LISTEN_BACKLOG = 1024
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+
 @dataclass
 class Saved:
     fingerprint: str
@@ -54,8 +65,7 @@ class FakeStripe:
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
         self._idempotency: dict[tuple[str, str, str], Saved] = {}
-        self._server = ThreadingHTTPServer((host, port), _handler(self))
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -105,7 +115,11 @@ class FakeStripe:
         return made
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.backend.dump()))
+        """Write the state atomically: a stop during the write leaves the previous file whole."""
+        data = json.dumps(self.backend.dump())
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_text(data)
+        partial.replace(path)
 
     def load(self, path: Path) -> None:
         if path.exists():
