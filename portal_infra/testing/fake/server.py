@@ -274,6 +274,8 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     return
                 status, payload, ctype, extra = fake.answer(method, split.path, split.query, headers, body,
                                                             mode=mode, params=params, uploads=uploads)
+                if extra.get("Idempotent-Replayed"):
+                    entry["replayed"] = True
                 after = fake.faults.pick(method, split.path, "after")
             except StripeError as err:
                 status, payload = err.status, json.dumps(err.body()).encode()
@@ -355,9 +357,12 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
 
 
 def _retry(rule: FaultRule) -> dict[str, str]:
-    if rule.should_retry is None:
-        return {}
-    return {"Stripe-Should-Retry": "true" if rule.should_retry else "false"}
+    headers = {}
+    if rule.should_retry is not None:
+        headers["Stripe-Should-Retry"] = "true" if rule.should_retry else "false"
+    if rule.retry_after is not None:
+        headers["Retry-After"] = f"{rule.retry_after:g}"
+    return headers
 
 
 def _fault_body(status: int) -> dict[str, Any]:
