@@ -62,11 +62,11 @@ class StripeResourceProvider(ResourceProvider):
         try:
             resolve(self.settings())
         except StripeSetupError as err:
-            out.append(CheckFailure(KEY_CONFIG, str(err)))
+            out.append(CheckFailure(err.key, str(err)))
         try:
             client_settings(self.settings())
         except SettingsError as err:
-            out.append(CheckFailure(err.path, str(err)))
+            out.append(CheckFailure(err.path, err.problem))
         return out
 
 

@@ -31,9 +31,10 @@ SETTINGS_KEYS = (RATE_LIMITS_CONFIG, TIMEOUTS_CONFIG, RETRIES_CONFIG)
 class SettingsError(StripeSetupError):
     """A client setting in stack config is wrong; `path` names it (`portal-infra:timeouts.read`)."""
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}", key=path.split(".", 1)[0])
         self.path = path
+        self.problem = problem
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ PROGRAM = textwrap.dedent('''
     for i in range(fleet.get_int("count") or 0):
         PortalConfiguration(f"portal-{i:03d}", portal)
     for name, spec in (fleet.get_object("extra") or {}).items():
-        PortalConfiguration(name, spec)
+        options = spec.pop("portal_infra", None) or {}
+        PortalConfiguration(name, spec, **options)
 ''')
 
 
