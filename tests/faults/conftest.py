@@ -76,7 +76,10 @@ class Fleet:
         if extra:
             config["fleet:extra"] = extra
         config.update({f"portal-infra:{k}": v for k, v in settings.items()})
-        (self.project_dir / f"Pulumi.{self.stack}.yaml").write_text(yaml.safe_dump({"config": config}))
+        path = self.project_dir / f"Pulumi.{self.stack}.yaml"
+        # Keep what `stack init` wrote (the passphrase's salt).
+        existing: dict[str, Any] = yaml.safe_load(path.read_text()) if path.exists() else {}
+        path.write_text(yaml.safe_dump({**existing, "config": config}))
 
     def select(self, stack: str | None = None) -> None:
         self.stack = stack or self.stack
