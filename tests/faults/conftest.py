@@ -34,11 +34,11 @@ PROGRAM = textwrap.dedent('''
 
     fleet = pulumi.Config("fleet")
     portal = fleet.get_object("portal") or {"features": {"invoice_history": {"enabled": True}}}
-    for i in range(fleet.get_int("count") or 0):
-        PortalConfiguration(f"portal-{i:03d}", portal)
+    made = [PortalConfiguration(f"portal-{i:03d}", portal) for i in range(fleet.get_int("count") or 0)]
     for name, spec in (fleet.get_object("extra") or {}).items():
         options = spec.pop("portal_infra", None) or {}
-        PortalConfiguration(name, spec, **options)
+        made.append(PortalConfiguration(name, spec, **options))
+    pulumi.export("configuration_ids", [c.id for c in made])
 ''')
 
 
