@@ -32,7 +32,7 @@ from .errors import (
     unreachable_message,
 )
 from .keys import Connection
-from .ratelimit import Api, pacer
+from .ratelimit import Api, Pacer, pacer
 from .settings import ClientSettings, RetryPolicy, Timeouts
 
 _T = TypeVar("_T")
@@ -62,6 +62,7 @@ class StripeGateway:
     """Calls Stripe as one account (optionally a connected one, via `Stripe-Account`).
 
     `subject` names what the calls are for (a resource) at the start of every error message.
+    `sleep`, `clock`, `jitter` and `pacers` (the process-wide pacer by default) are for tests.
     """
 
     def __init__(
@@ -75,6 +76,7 @@ class StripeGateway:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
+        pacers: Callable[[str, Api, float], Pacer] = pacer,
     ) -> None:
         self._connection = connection
         self._stripe_account = stripe_account
@@ -86,6 +88,7 @@ class StripeGateway:
         self._sleep = sleep
         self._clock = clock
         self._jitter = jitter
+        self._pacers = pacers
         self._client = stripe.StripeClient(
             connection.api_key,
             stripe_version=STRIPE_VERSION,
@@ -146,7 +149,7 @@ class StripeGateway:
         Idempotency-Key every time. `method` and `path` name the request in errors.
         """
         policy = self._settings.retries
-        turn = pacer(self.mode, api, self._settings.rate_limits.per_second(self.mode, api))
+        turn = self._pacers(self.mode, api, self._settings.rate_limits.per_second(self.mode, api))
         started = self._clock()
         tries = 0
         while True:
