@@ -4,6 +4,16 @@ Importing the package has no side effects: resources are created only when a Pul
 instantiates them.
 """
 
-from .resources import PortalConfiguration
+from .components import BillingPortal, BillingPortalArgs, ConnectFleet, ConnectFleetArgs
+from .resources import AccountBranding, CustomDomain, PlatformSettings, PortalConfiguration
 
-__all__ = ["PortalConfiguration"]
+__all__ = [
+    "AccountBranding",
+    "BillingPortal",
+    "BillingPortalArgs",
+    "ConnectFleet",
+    "ConnectFleetArgs",
+    "CustomDomain",
+    "PlatformSettings",
+    "PortalConfiguration",
+]

@@ -26,14 +26,24 @@ MOCK_KEY = "sk_test_portalinfraLocalMock"
 
 
 def catalog(stack: str) -> dict[str, Any]:
-    """The products and prices a stack file names, for seeding the fake."""
+    """What a stack file names that Stripe would already hold, for seeding the fake: products and
+    prices, the connected accounts of its fleet, and the platform's own Dashboard settings."""
     data: Any = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()) or {}
-    portal = (data.get("config") or {}).get("portal-infra:portal") or {}
+    config = data.get("config") or {}
+    portal = config.get("portal-infra:portal") or {}
     products = ((portal.get("features") or {}).get("subscription_update") or {}).get("products") or []
+    fleet = config.get("portal-infra:fleet") or {}
+    platform = config.get("portal-infra:platform") or {}
     return {
         "products": [{"id": p["product"], "name": p["product"]} for p in products],
         "prices": [{"id": price, "product": p["product"], "unit_amount": 1000, "recurring": {"interval": "month"}}
                    for p in products for price in p.get("prices", [])],
+        "accounts": [{"id": a["account"]} for a in fleet.get("accounts") or []],
+        # A platform whose Dashboard already matches the stack; tests cover the case where it does not.
+        "platform": {
+            "business_profile": {"name": platform.get("business_name")},
+            "settings": {"branding": {k: platform[k] for k in ("primary_color", "secondary_color") if k in platform}},
+        },
     }
 
 

@@ -56,6 +56,13 @@ class StripeResourceProvider(ResourceProvider):
         return StripeGateway(resolve(config), stripe_account=stripe_account, settings=client_settings(config),
                              subject=_resource.get() or _kind(type(self)))
 
+    def current_mode(self) -> str | None:
+        """The key's mode alone: no client is needed to know it, and diff runs on every preview."""
+        try:
+            return resolve(self.settings()).mode
+        except StripeSetupError:
+            return None
+
     def connection_failures(self) -> list[CheckFailure]:
         """Problems with the key, mode, address or client settings, each under its config key."""
         out: list[CheckFailure] = []

@@ -13,6 +13,7 @@ always retried with the same Idempotency-Key, so a retry cannot act twice.
 from __future__ import annotations
 
 import email.utils
+import io
 import random
 import threading
 import time
@@ -111,6 +112,16 @@ class StripeGateway:
     def post(self, path: str, params: dict[str, Any], *, idempotency_key: str) -> dict[str, Any]:
         return self._request("post", path, params, idempotency_key=idempotency_key)
 
+    def upload_file(self, purpose: str, filename: str, data: bytes, *, idempotency_key: str) -> dict[str, Any]:
+        """POST /v1/files on Stripe's files address (multipart), as this gateway's account.
+
+        Paced against the files API's own budget (`portal-infra:rateLimits.files`), not the API's.
+        """
+        upload = io.BytesIO(data)
+        upload.name = filename
+        return self._request("post", "/v1/files", {"purpose": purpose, "file": upload},
+                             idempotency_key=idempotency_key, api="files")
+
     def list_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every object of a list endpoint, following `has_more` pages."""
         out: list[dict[str, Any]] = []
@@ -134,9 +145,13 @@ class StripeGateway:
         if idempotency_key:
             options["idempotency_key"] = idempotency_key
         if api == "files":
-            options["base"] = "files"
+            # Files go to Stripe's files address as multipart (stripe-python's `base` and `content_type`).
+            options.update(base="files", content_type="multipart/form-data")
 
         def attempt() -> dict[str, Any]:
+            for value in params.values():
+                if isinstance(value, io.IOBase):
+                    value.seek(0)  # a retried upload sends the same bytes again
             data: dict[str, Any] = self._client.raw_request(method, path, **params, **options).data
             return data
 

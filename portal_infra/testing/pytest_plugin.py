@@ -6,6 +6,8 @@ Loaded automatically once portal-infra is installed (entry point `pytest11`):
   stripe_recorder  a recording proxy in front of stripe-mock: `.url`, `.requests`
   fake_stripe      the stateful fake, validated by stripe-mock, fresh for each test: `.url`, `.control`
   stripe_client    a stripe.StripeClient pointed at `fake_stripe`, with a test key
+  dns_server       a DNS server on loopback (UDP and TCP) answering from records a test adds:
+                   `.address` for `dns_resolver`, `.add(...)`, `.add_records(dns_records)`
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 import stripe
 
+from .dns_server import LoopbackDNS
 from .fake import FakeStripe, FakeStripeControl
 from .recorder import RecordingProxy
 from .stripe_mock import StripeMock
@@ -64,3 +67,10 @@ def fake_stripe(stripe_mock: StripeMock) -> Iterator[RunningFake]:
 def stripe_client(fake_stripe: RunningFake) -> stripe.StripeClient:
     """A stripe-python client for the fake, in test mode."""
     return stripe.StripeClient(FAKE_TEST_KEY, base_addresses={"api": fake_stripe.url, "files": fake_stripe.url})
+
+
+@pytest.fixture
+def dns_server() -> Iterator[LoopbackDNS]:
+    """An authoritative DNS server on a free loopback port, empty and fresh for each test."""
+    with LoopbackDNS() as server:
+        yield server

@@ -38,6 +38,15 @@ class Deployment:
         existing["config"] = {**config, **secure}
         path.write_text(yaml.safe_dump(existing, sort_keys=False))
 
+    def write_stack(self, config: dict[str, Any]) -> None:
+        """The stack file with exactly these `portal-infra:` keys (and the test mode)."""
+        path = self.project_dir / f"Pulumi.{self.stack}.yaml"
+        existing: dict[str, Any] = yaml.safe_load(path.read_text()) if path.exists() else {}
+        secure = {k: v for k, v in (existing.get("config") or {}).items() if isinstance(v, dict) and "secure" in v}
+        existing["config"] = {"portal-infra:mode": "test", **{f"portal-infra:{k}": v for k, v in config.items()},
+                              **secure}
+        path.write_text(yaml.safe_dump(existing, sort_keys=False))
+
     def logs(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
 

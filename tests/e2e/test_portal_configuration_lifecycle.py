@@ -73,7 +73,7 @@ def test_key_never_reaches_state_outputs_or_logs(deployment: Deployment) -> None
     d.cli.refresh()
     d.cli.destroy()
     for text, where in ((state, "state"), (outputs, "outputs"), (d.logs(), "pulumi logs"),
-                        (d.mock.log_path.read_text(), "stripe-mock log")):
+                        (d.mock.log_path.read_text(errors="replace"), "stripe-mock log")):
         assert KEY not in text, f"the Stripe key leaked into {where}"
     assert "portal_infra.resources.portal_configuration" not in outputs
 

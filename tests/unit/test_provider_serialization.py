@@ -10,7 +10,7 @@ import dill
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
-from portal_infra.resources import PortalConfigurationProvider
+from portal_infra.resources import AccountBrandingProvider, PlatformSettingsProvider, PortalConfigurationProvider
 
 KEY = "sk_test_51HpickleSECRET000000000000"
 
@@ -21,16 +21,21 @@ def _serialize(provider: object) -> bytes:
     return data
 
 
-def test_pickled_provider_carries_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+PROVIDERS = [PortalConfigurationProvider, AccountBrandingProvider, PlatformSettingsProvider]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_pickled_provider_carries_no_key(monkeypatch: pytest.MonkeyPatch, provider: type) -> None:
     monkeypatch.setenv("STRIPE_API_KEY", KEY)
-    blob = _serialize(PortalConfigurationProvider())
+    blob = _serialize(provider())
     assert KEY.encode() not in blob
     assert KEY.encode() not in base64.b64encode(blob)
 
 
-def test_provider_is_pickled_by_reference() -> None:
-    blob = _serialize(PortalConfigurationProvider())
-    assert b"portal_infra.resources.portal_configuration" in blob
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_provider_is_pickled_by_reference(provider: type) -> None:
+    blob = _serialize(provider())
+    assert provider.__module__.encode() in blob
     assert b"def create" not in blob and len(blob) < 2000
 
 

@@ -52,3 +52,11 @@ class FakeStripeControl:
     def seed(self, **objects: Any) -> dict[str, list[str]]:
         result: dict[str, list[str]] = self._call("POST", "seed", objects)
         return result
+
+    def set_custom_domain(self, domain: str | None, *, account: str | None = None, status: str = "active",
+                          mode: str = "test") -> dict[str, Any]:
+        """What the Dashboard does (Stripe has no API for it): portal sessions of `account` (the platform
+        when None) open on `domain` once it is active. `domain=None` removes it."""
+        result: dict[str, Any] = self._call("POST", "custom_domain",
+                                            {"domain": domain, "account": account, "status": status, "mode": mode})
+        return result

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .exceptions import StripeError, UnknownParam
-from .models import AccountStore, Backend, accounts, catalog, files, portal
+from .models import AccountStore, Backend, accounts, catalog, domains, files, portal
 
 Obj = dict[str, Any]
 
@@ -145,3 +145,8 @@ def update_feedback_option(r: Request) -> Reply:
 
 def deactivate_feedback_option(r: Request) -> Reply:
     return catalog.deactivate_feedback_option(r.store, r.args["id"])
+
+
+def set_custom_domain(backend: Backend, data: Any) -> Obj:
+    """Control API (`POST /_fake/custom_domain`): what the Dashboard does, since Stripe has no API for it."""
+    return domains.set_custom_domain(backend, data)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from . import responses
 from .exceptions import AuthenticationError, IdempotencyError, NotFoundRoute, RateLimited, StripeError
 from .faults import FaultRule, Faults
 from .forms import decode_form, decode_multipart
@@ -97,13 +98,23 @@ class FakeStripe:
 
         `{"mode": "test", "account": null, "products": [{"id", "name"}], "prices": [{"id", "product",
         "currency", "unit_amount", "recurring": {"interval"}}], "customers": [{"email"}]}`. Existing IDs
-        are left as they are, so seeding twice is harmless.
+        are left as they are, so seeding twice is harmless. Also `"accounts": [{"id": "acct_…",
+        "business_profile": {…}, "settings": {"branding": {…}}}]` (connected accounts) and `"platform":
+        {"business_profile": {"name"}, "settings": {"branding": {"primary_color"}}}` (the platform's own,
+        Dashboard-only settings, as `GET /v1/account` shows them).
         """
-        from .models import catalog
+        from .models import accounts, catalog
 
-        made: dict[str, list[str]] = {"products": [], "prices": [], "customers": []}
+        made: dict[str, list[str]] = {"products": [], "prices": [], "customers": [], "accounts": []}
         with self.backend.lock:
-            store = self.backend.store(str(data.get("mode", "test")), data.get("account"))
+            mode = str(data.get("mode", "test"))
+            if data.get("platform"):
+                self.backend.platform_settings[mode] = dict(data["platform"])
+            for account in data.get("accounts", []):
+                made_id = accounts.seed_account(self.backend, self.backend.store(mode, None), account)
+                if made_id:
+                    made["accounts"].append(made_id)
+            store = self.backend.store(mode, data.get("account"))
             for product in data.get("products", []):
                 if product.get("id") not in store.products.items:
                     made["products"].append(catalog.create_product(store, {"name": product.get("id"), **product})["id"])
@@ -340,6 +351,8 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     reply = {"ok": True}
                 elif path == "/_fake/seed" and method == "POST":
                     reply = fake.seed(data)
+                elif path == "/_fake/custom_domain" and method == "POST":
+                    reply = responses.set_custom_domain(fake.backend, data)
                 elif path == "/_fake/reset":
                     fake.reset()
                     reply = {"ok": True}

@@ -101,4 +101,24 @@ def own_account(backend: Backend, store: AccountStore) -> Obj:
     """GET /v1/account: the platform itself, or the connected account named by Stripe-Account."""
     if store.account != "platform":
         return retrieve_account(backend.store(store.mode, None), store.account)
-    return _account(backend.platform_account_id, store.livemode, "standard")
+    account = _account(backend.platform_account_id, store.livemode, "standard")
+    # The platform's own settings are Dashboard-only in Stripe; the control API's seed sets them here.
+    settings = backend.platform_settings.get(store.mode) or {}
+    account["business_profile"].update(settings.get("business_profile") or {})
+    account["settings"]["branding"].update((settings.get("settings") or {}).get("branding") or {})
+    return account
+
+
+def seed_account(backend: Backend, platform: AccountStore, params: Obj) -> str | None:
+    """A connected account with the ID a stack file names (Stripe assigns IDs; only seeding may choose).
+    Returns the ID when it was made, None when it existed already."""
+    id_ = str(params.get("id") or "")
+    if not id_.startswith("acct_"):
+        raise InvalidParam("id", f"Invalid account ID: {id_!r}; account IDs start with acct_")
+    if id_ in platform.accounts.items:
+        return None
+    fields = {k: v for k, v in params.items() if k != "id"}
+    account = _account(id_, platform.livemode, str(fields.get("type") or "standard"))
+    platform.accounts.add(account)
+    platform.accounts.items[id_] = _apply(backend, platform, account, fields)
+    return id_

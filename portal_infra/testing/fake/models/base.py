@@ -171,6 +171,8 @@ class AccountStore:
         self.coupons = Collection("coupon")
         self.feedback_options = Collection("billing.feedback_option")
         self.default_configuration_id = ""
+        # Set only through the control API (Stripe has none): {"domain", "status"}.
+        self.custom_domain: Obj | None = None
 
 
 class Backend:
@@ -181,6 +183,8 @@ class Backend:
         self.clock = Clock()
         self.platform_account_id = "acct_" + "fakeplatform0000000000"
         self._stores: dict[tuple[str, str], AccountStore] = {}
+        # Per mode: the platform's own business_profile / settings.branding (see accounts.own_account).
+        self.platform_settings: dict[str, Obj] = {}
         self._on_new_store: list[Callable[[AccountStore], None]] = []
 
     def on_new_store(self, hook: Callable[[AccountStore], None]) -> None:
@@ -206,6 +210,7 @@ class Backend:
     def reset(self) -> None:
         with self.lock:
             self._stores.clear()
+            self.platform_settings.clear()
 
     # Persistence, so a fake that serves `make up` keeps its objects between runs.
     _COLLECTIONS = ("configurations", "sessions", "accounts", "files", "products", "prices", "customers",
@@ -217,19 +222,22 @@ class Backend:
             for (mode, account), store in self._stores.items():
                 stores.append({
                     "mode": mode, "account": account, "default_configuration_id": store.default_configuration_id,
+                    "custom_domain": store.custom_domain,
                     "collections": {name: list(getattr(store, name).items.values()) for name in self._COLLECTIONS},
                     "file_contents": {k: base64.b64encode(v).decode() for k, v in store.file_contents.items()},
                 })
-            return {"clock": self.clock.tick(), "stores": stores}
+            return {"clock": self.clock.tick(), "stores": stores, "platform_settings": self.platform_settings}
 
     def load(self, data: dict[str, Any]) -> None:
         with self.lock:
             self._stores.clear()
             self.clock = Clock()
             self.clock._last = int(data.get("clock", 0))
+            self.platform_settings = dict(data.get("platform_settings") or {})
             for entry in data.get("stores", []):
                 store = AccountStore(entry["mode"], entry["account"], self.clock)
                 store.default_configuration_id = entry["default_configuration_id"]
+                store.custom_domain = entry.get("custom_domain")
                 for name, items in entry["collections"].items():
                     for item in items:
                         getattr(store, name).add(item)

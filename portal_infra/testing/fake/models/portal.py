@@ -18,6 +18,7 @@ from .base import (
     to_bool,
     to_int,
 )
+from .domains import portal_host
 
 DEFAULT_REASONS = ["too_expensive", "missing_features", "switched_service", "unused", "other"]
 ENUMS: dict[tuple[str, ...], list[str]] = {
@@ -285,7 +286,7 @@ def create_session(store: AccountStore, params: Obj) -> Obj:
         "id": new_id("bps"), "object": "billing_portal.session", "configuration": config_id,
         "created": store.clock.tick(), "customer": customer, "flow": None, "livemode": store.livemode,
         "locale": params.get("locale"), "on_behalf_of": params.get("on_behalf_of"), "return_url": return_url,
-        "url": f"https://billing.stripe.com/p/session/{'test_' if store.mode == 'test' else ''}"
+        "url": f"https://{portal_host(store)}/p/session/{'test_' if store.mode == 'test' else ''}"
                f"{new_id('s')[2:26]}",
     }
     return copy.deepcopy(store.sessions.add(session))

@@ -1,0 +1,366 @@
+"""`AccountBranding`: a connected account's look (`settings.branding`) and customer-facing
+`business_profile`, as a Pulumi dynamic resource.
+
+Lifecycle (DESIGN.md): create records what the account had before and writes the declared look;
+icon and logo are uploaded as Files only when their bytes change (state keeps each upload by content
+hash, so renaming or touching an image changes nothing); update sends only what changed; read maps
+the account back onto the declared fields, so a change made by hand is drift; delete restores the
+recorded look (`on_delete: restore`, the default) or leaves it (`retain`).
+
+What the account had before is also written to the account's own metadata in the same request that
+changes it. A `pulumi up` killed after Stripe acted but before state was written would otherwise
+record portal-infra's own values as "before" on the next run, and destroy would restore nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from ..specs import SpecError
+from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, parse_account_branding
+from ..specs.images import PURPOSE, ImageInfo, is_file_id
+from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
+from .base import StripeResourceProvider, failures, warn, without_provider
+
+OnDelete = Literal["restore", "retain"]
+ON_DELETE = ("restore", "retain")
+OWNER_METADATA_KEY = "portal_infra_owner"
+RESTORE_METADATA_PREFIX = "portal_infra_restore_"
+_METADATA_VALUE_MAX = 500
+
+COLOR_FIELDS = ("primary_color", "secondary_color")
+# Every declared field that lands on the account, in a stable order.
+MANAGED_FIELDS = (*BRANDING_FIELDS, *PROFILE_FIELDS)
+STRIPE_FIELDS = ("account", *MANAGED_FIELDS)
+CONTROL_FIELDS = ("owner", "on_delete")
+COMPUTED_FIELDS = ("icon_file", "logo_file", "files", "previous", "livemode", "mode")
+
+
+def _path(account: str) -> str:
+    return f"/v1/accounts/{account}"
+
+
+def live_values(account: Mapping[str, Any]) -> dict[str, Any]:
+    """The managed fields as Stripe holds them now (None where unset)."""
+    branding = ((account.get("settings") or {}).get("branding")) or {}
+    profile = account.get("business_profile") or {}
+    out: dict[str, Any] = {f: _file_id(branding.get(f)) for f in BRANDING_FIELDS}
+    out.update({f: profile.get(stripe_name) for f, stripe_name in PROFILE_FIELDS.items()})
+    for f in COLOR_FIELDS:
+        if isinstance(out[f], str):
+            out[f] = out[f].lower()
+    return out
+
+
+def _file_id(value: Any) -> Any:
+    return value.get("id") if isinstance(value, dict) else value  # an expanded File
+
+
+def _restore_metadata(previous: Mapping[str, Any]) -> dict[str, str]:
+    """`previous` as compact JSON, split over as many 500-character metadata values as it needs."""
+    text = json.dumps(previous, separators=(",", ":"), sort_keys=True)
+    chunks = [text[i:i + _METADATA_VALUE_MAX] for i in range(0, len(text), _METADATA_VALUE_MAX)] or [""]
+    return {f"{RESTORE_METADATA_PREFIX}{i}": chunk for i, chunk in enumerate(chunks)}
+
+
+def _restore_from_metadata(metadata: Mapping[str, Any]) -> dict[str, Any] | None:
+    keys = sorted((k for k in metadata if k.startswith(RESTORE_METADATA_PREFIX)),
+                  key=lambda k: int(k[len(RESTORE_METADATA_PREFIX):] or 0))
+    if not keys:
+        return None
+    try:
+        found = json.loads("".join(str(metadata[k]) for k in keys))
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _image_identity(props: Mapping[str, Any], role: str) -> str | None:
+    """What an image *is*: its File ID when given one, else its content hash. Paths never count."""
+    value = props.get(role)
+    if value is None:
+        return None
+    return str(value) if is_file_id(str(value)) else props.get(f"{role}_sha256")
+
+
+class AccountBrandingProvider(StripeResourceProvider):
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        problems: list[CheckFailure] = []
+        declared = {k: news[k] for k in STRIPE_FIELDS if news.get(k) is not None}
+        images: dict[str, ImageInfo] = {}
+        try:
+            spec, images = parse_account_branding(declared, base_dir=Path.cwd())
+        except SpecError as err:
+            problems = failures(err.problems)
+            spec = None
+        on_delete = news.get("on_delete", "restore")
+        if on_delete not in ON_DELETE:
+            problems.append(CheckFailure("on_delete", f"{on_delete!r} is not a delete policy; use restore or retain"))
+        problems += self.connection_failures()
+        if spec is None or problems:
+            return CheckResult(without_provider(news), problems)
+        inputs = {k: news[k] for k in CONTROL_FIELDS if news.get(k) is not None}
+        inputs.update(spec.model_dump(exclude_none=True))
+        inputs["on_delete"] = on_delete
+        for role, info in images.items():
+            inputs[f"{role}_sha256"] = info.sha256
+        return CheckResult(inputs, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [f for f in (*COLOR_FIELDS, *PROFILE_FIELDS, "on_delete") if olds.get(f) != news.get(f)]
+        changed += [role for role in IMAGE_FIELDS if _image_identity(olds, role) != _image_identity(news, role)]
+        replaces = ["account"] if olds.get("account") != news.get("account") else []
+        mode = olds.get("mode")
+        if mode and self.current_mode() not in (None, mode):
+            replaces.append("mode")
+        return DiffResult(changes=bool(changed or replaces), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        account_id = str(props["account"])
+        gateway = self.gateway()
+        account = self._account(gateway, account_id)
+        metadata = account.get("metadata") or {}
+        owner = str(props.get("owner", ""))
+        holder = metadata.get(OWNER_METADATA_KEY)
+        if holder and holder != owner:
+            raise RuntimeError(
+                f"account {account_id}: its branding is already managed by portal-infra resource {holder!r}; "
+                "remove it there first (destroy restores what it recorded), or manage it from that stack")
+        now = live_values(account)
+        # Taken over after an interrupted create: what the account had before is in its metadata.
+        previous = (_restore_from_metadata(metadata) if holder == owner else None) or now
+        files: dict[str, str] = {}
+        params = self._changes(gateway, props, now, files)
+        params["metadata"] = {OWNER_METADATA_KEY: owner, **_restore_metadata(previous)}
+        key = idempotency_key("branding", account_id, params, after=now)
+        updated = gateway.post(_path(account_id), _without_empty(params), idempotency_key=key)
+        return CreateResult(account_id, self._outputs(props, updated, gateway.mode, files, previous))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        gateway = self.gateway()
+        files = dict(olds.get("files") or {})
+        now = {f: olds.get(f) for f in MANAGED_FIELDS}
+        for role in IMAGE_FIELDS:
+            now[role] = olds.get(f"{role}_file")
+        previous = dict(olds.get("previous") or {})
+        params = self._changes(gateway, news, now, files, previous=previous, olds=olds)
+        params = _without_empty(params)
+        if not params:
+            computed = {k: olds.get(k) for k in COMPUTED_FIELDS}
+            return UpdateResult({**without_provider(news), **computed, "files": files})
+        key = idempotency_key("branding", id_, params, after=now)
+        updated = gateway.post(_path(id_), params, idempotency_key=key)
+        return UpdateResult(self._outputs(news, updated, gateway.mode, files, previous))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        gateway = self.gateway()
+        try:
+            account = gateway.get(_path(id_))
+        except StripeCallError as err:
+            if err.is_missing:
+                return ReadResult(id_="", outs={})
+            raise
+        live = live_values(account)
+        inputs: dict[str, Any] = {k: props[k] for k in ("account", *CONTROL_FIELDS) if props.get(k) is not None}
+        for f in (*COLOR_FIELDS, *PROFILE_FIELDS):
+            if props.get(f) is not None and live.get(f) is not None:
+                inputs[f] = live[f]
+        for role in IMAGE_FIELDS:
+            if props.get(role) is None or live.get(role) is None:
+                continue
+            if live[role] == props.get(f"{role}_file"):
+                inputs[role] = props[role]  # unchanged: keep the declared path and its hash
+                if props.get(f"{role}_sha256"):
+                    inputs[f"{role}_sha256"] = props[f"{role}_sha256"]
+            else:
+                inputs[role] = live[role]  # set by hand to another File: drift, shown as that File's ID
+        outs = self._outputs(inputs, account, gateway.mode, dict(props.get("files") or {}),
+                             dict(props.get("previous") or {}))
+        return ReadResult(id_, outs, inputs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        gateway = self.gateway()
+        release = {OWNER_METADATA_KEY: "", **dict.fromkeys(_restore_metadata(props.get("previous") or {}), "")}
+        params: dict[str, Any] = {"metadata": release}
+        if props.get("on_delete") == "retain":
+            warn(f"account {id_}: branding is left as it is (on_delete: retain)")
+        else:
+            previous = props.get("previous") or {}
+            managed = [f for f in MANAGED_FIELDS if props.get(f) is not None]
+            params.update(self._restore_params(id_, managed, previous))
+        try:
+            now = {f: props.get(f) for f in MANAGED_FIELDS}
+            gateway.post(_path(id_), params, idempotency_key=idempotency_key("restore", id_, params, after=now))
+        except StripeCallError as err:
+            if err.is_missing:
+                return
+            raise
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _account(self, gateway: StripeGateway, account_id: str) -> dict[str, Any]:
+        try:
+            return gateway.get(_path(account_id))
+        except StripeCallError as err:
+            if err.is_missing or err.status == 403:
+                raise LookupError(f"account {account_id}: no connected account with this ID is visible to this "
+                                  f"platform key in {gateway.mode} mode; check the ID and the key's mode") from None
+            raise
+
+    def _changes(self, gateway: StripeGateway, props: Mapping[str, Any], now: Mapping[str, Any],
+                 files: dict[str, str], *, previous: Mapping[str, Any] | None = None,
+                 olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The account parameters that make Stripe hold `props`, given what it holds `now`."""
+        branding: dict[str, Any] = {}
+        profile: dict[str, Any] = {}
+        account_id = str(props["account"])
+        undeclared: list[str] = []
+        for f in COLOR_FIELDS:
+            want = props.get(f)
+            if want is None:
+                if olds is not None and olds.get(f) is not None:
+                    undeclared.append(f)
+            elif want != now.get(f):
+                branding[f] = want
+        for role in IMAGE_FIELDS:
+            if props.get(role) is None:
+                if olds is not None and olds.get(role) is not None:
+                    undeclared.append(role)
+                continue
+            file_id = self._file_for(gateway, account_id, role, props, files)
+            if file_id != now.get(role):
+                branding[role] = file_id
+        for f, stripe_name in PROFILE_FIELDS.items():
+            want = props.get(f)
+            if want is None:
+                if olds is not None and olds.get(f) is not None:
+                    undeclared.append(f)
+            elif want != now.get(f):
+                profile[stripe_name] = want
+        params: dict[str, Any] = {}
+        if branding:
+            params["settings"] = {"branding": branding}
+        if profile:
+            params["business_profile"] = profile
+        if undeclared and previous is not None:
+            # A field dropped from the program goes back to what the account had before.
+            restored = self._restore_params(account_id, undeclared, previous)
+            for group, values in restored.items():
+                target = params.setdefault(group, {})
+                for k, v in values.items():
+                    if isinstance(v, dict):
+                        target.setdefault(k, {}).update(v)
+                    else:
+                        target[k] = v
+        return params
+
+    def _file_for(self, gateway: StripeGateway, account_id: str, role: str, props: Mapping[str, Any],
+                  files: dict[str, str]) -> str:
+        value = str(props[role])
+        if is_file_id(value):
+            return value
+        digest = str(props.get(f"{role}_sha256") or "")
+        known = files.get(f"{role}:{digest}")
+        if known:
+            return known
+        path = Path(value)
+        data = path.read_bytes()
+        from ..specs.images import sha256_of  # local: only needed when bytes are uploaded
+        if sha256_of(data) != digest:
+            raise RuntimeError(f"{role}: {value!r} changed between preview and update; run `pulumi up` again")
+        # Files belong to the connected account (the safe pattern, STRIPE.md section 4). The key
+        # is the content, so a retried or re-run upload of the same bytes replays the first File.
+        uploader = self.gateway(account_id)
+        purpose = PURPOSE[role]  # type: ignore[index]
+        uploaded = uploader.upload_file(purpose, path.name, data,
+                                        idempotency_key=idempotency_key("upload", account_id, [purpose, digest]))
+        files[f"{role}:{digest}"] = str(uploaded["id"])
+        return str(uploaded["id"])
+
+    def _restore_params(self, account_id: str, fields: list[str], previous: Mapping[str, Any]) -> dict[str, Any]:
+        branding: dict[str, Any] = {}
+        profile: dict[str, Any] = {}
+        for f in fields:
+            before = previous.get(f)
+            if f in BRANDING_FIELDS:
+                if before is None:
+                    # Stripe's API has no way to unset a branding field (STRIPE.md section 3).
+                    warn(f"account {account_id}: {f} had no value before portal-infra set it, and Stripe "
+                         "cannot unset branding fields; it keeps its current value")
+                else:
+                    branding[f] = before
+            else:
+                profile[PROFILE_FIELDS[f]] = "" if before is None else before
+        out: dict[str, Any] = {}
+        if branding:
+            out["settings"] = {"branding": branding}
+        if profile:
+            out["business_profile"] = profile
+        return out
+
+    def _outputs(self, inputs: Mapping[str, Any], account: Mapping[str, Any], mode: str, files: dict[str, str],
+                 previous: Mapping[str, Any]) -> dict[str, Any]:
+        live = live_values(account)
+        return {
+            **without_provider(inputs),
+            "icon_file": live.get("icon"),
+            "logo_file": live.get("logo"),
+            "files": files,
+            "previous": dict(previous),
+            "livemode": bool(account.get("livemode")),
+            "mode": mode,
+        }
+
+
+def _without_empty(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v not in ({}, None)}
+
+
+class AccountBranding(Resource, module="portal_infra", name="AccountBranding"):
+    """A connected account's branding (`settings.branding`) and customer-facing business profile.
+
+    `icon` and `logo` take a local image path (relative to the Pulumi program's directory) or an
+    existing File ID (`file_…`); images are uploaded only when their bytes change.
+    `business_name` is `business_profile.name`. `on_delete`: "restore" (default) puts back what
+    the account had before; "retain" leaves it. Stripe cannot write the platform's own branding:
+    see `PlatformSettings` for a read-only check of it.
+    """
+
+    icon_file: pulumi.Output[str | None]
+    logo_file: pulumi.Output[str | None]
+    previous: pulumi.Output[dict[str, Any]]
+    livemode: pulumi.Output[bool]
+    mode: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        account: pulumi.Input[str],
+        icon: pulumi.Input[str] | None = None,
+        logo: pulumi.Input[str] | None = None,
+        primary_color: pulumi.Input[str] | None = None,
+        secondary_color: pulumi.Input[str] | None = None,
+        business_name: pulumi.Input[str] | None = None,
+        support_email: pulumi.Input[str] | None = None,
+        support_phone: pulumi.Input[str] | None = None,
+        support_url: pulumi.Input[str] | None = None,
+        url: pulumi.Input[str] | None = None,
+        on_delete: OnDelete = "restore",
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "account": account, "icon": icon, "logo": logo, "primary_color": primary_color,
+            "secondary_color": secondary_color, "business_name": business_name, "support_email": support_email,
+            "support_phone": support_phone, "support_url": support_url, "url": url,
+            "owner": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}", "on_delete": on_delete,
+        }
+        for key in COMPUTED_FIELDS:
+            props.setdefault(key, None)
+        super().__init__(AccountBrandingProvider(), resource_name, props, opts)

@@ -1,0 +1,86 @@
+"""What a Connect platform declares for its connected accounts: shared defaults, and per account
+the overrides, its branding and its custom domain.
+
+Defaults and overrides merge key by key (`merged`): an account restates only what differs, and
+writing `null` for a key drops a default for that account. The portal, branding and domain blocks
+themselves are validated by their resources' `check()`, which names the account's resource.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, ValidationError
+
+from .common import Spec, stripe_id
+from .problems import SpecError, SpecProblem, problems_from_validation
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def _check_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError(f"{value!r} is not a usable account name; use 1 to 40 lowercase letters, digits and "
+                         "dashes, starting with a letter or digit (it names the account's resources)")
+    return value
+
+
+AccountName = Annotated[str, AfterValidator(_check_name)]
+Block = dict[str, Any]
+
+
+class FleetDefaults(Spec):
+    portal: Block | None = None
+    branding: Block | None = None
+
+
+class FleetAccount(Spec):
+    name: AccountName
+    account: Annotated[str, stripe_id("acct_")]
+    portal: Block | None = None
+    branding: Block | None = None
+    domain: Block | None = None
+
+
+class FleetSpec(Spec):
+    defaults: FleetDefaults = FleetDefaults()
+    accounts: list[FleetAccount] = Field(default_factory=list)
+
+
+def merged(default: Any, override: Any) -> Any:
+    """`override` laid over `default`: mappings merge key by key, a `None` drops the key, anything
+    else (lists included) replaces."""
+    if isinstance(default, Mapping) and isinstance(override, Mapping):
+        out = dict(default)
+        for key, value in override.items():
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = merged(default.get(key), value)
+        return out
+    return default if override is None else override
+
+
+def parse_fleet(data: Any, prefix: str = "fleet") -> FleetSpec:
+    """Validate a fleet declaration; raise SpecError listing every problem."""
+    try:
+        spec = FleetSpec.model_validate(data or {})
+    except ValidationError as err:
+        raise SpecError(problems_from_validation(err, FleetSpec, prefix)) from None
+    problems: list[SpecProblem] = []
+    names: set[str] = set()
+    ids: set[str] = set()
+    for i, entry in enumerate(spec.accounts):
+        if entry.name in names:
+            problems.append(SpecProblem(f"{prefix}.accounts[{i}].name", f"{entry.name!r} is used twice",
+                                        "give each account its own name"))
+        if entry.account in ids:
+            problems.append(SpecProblem(f"{prefix}.accounts[{i}].account", f"{entry.account} is listed twice",
+                                        "list each connected account once"))
+        names.add(entry.name)
+        ids.add(entry.account)
+    if problems:
+        raise SpecError(problems)
+    return spec
