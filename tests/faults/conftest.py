@@ -19,6 +19,7 @@ import yaml
 from portal_infra.testing import PulumiCLI, Run, offline_env
 from portal_infra.testing.fake import FakeStripe, FakeStripeControl
 from portal_infra.testing.stripe_mock import StripeMock
+from tests.images import jpeg, png
 
 REPO = Path(__file__).resolve().parents[2]
 # Recognisable, so any leak is found by searching for it; stripe-mock wants letters and digits.
@@ -27,9 +28,11 @@ KEY_TAIL = KEY.removeprefix("sk_test_")
 MINIMAL_PORTAL: dict[str, Any] = {"features": {"invoice_history": {"enabled": True}}}
 
 PROGRAM = textwrap.dedent('''
-    """`fleet:count` portal configurations named portal-000, portal-001, ... (tests/faults)."""
+    """`fleet:count` portal configurations named portal-000, portal-001, ... (tests/faults), and
+    whatever the stack program makes of the `portal-infra:` keys (fleet, domain, platform)."""
     import pulumi
 
+    from portal_infra.program import run
     from portal_infra.resources import PortalConfiguration
 
     fleet = pulumi.Config("fleet")
@@ -39,6 +42,7 @@ PROGRAM = textwrap.dedent('''
         options = spec.pop("portal_infra", None) or {}
         made.append(PortalConfiguration(name, spec, **options))
     pulumi.export("configuration_ids", [c.id for c in made])
+    run()
 ''')
 
 
@@ -99,6 +103,53 @@ class Fleet:
 
     def api_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.fake.requests() if r["path"].startswith("/v1/")]
+
+
+@dataclass(frozen=True)
+class Branded:
+    """Connected accounts with branding: the `portal-infra:fleet` config and what each should show."""
+
+    config: dict[str, Any]
+    accounts: dict[str, dict[str, Any]]  # account ID -> {primary_color, business_name, icon, logo (bytes)}
+
+
+def branded_accounts(fleet: Fleet, count: int, *, prefix: str = "shop") -> Branded:
+    """`count` connected accounts, seeded in the fake, each with its own icon and logo."""
+    entries, accounts = [], {}
+    for i in range(count):
+        name, account = f"{prefix}{i:02d}", f"acct_1Fault{prefix.title()}{i:02d}".ljust(24, "0")
+        icon = png(fleet.project_dir / "assets" / f"{name}-icon.png", colour=(i, 100, 200 - i))
+        logo = jpeg(fleet.project_dir / "assets" / f"{name}-logo.jpg", width=200 + i)
+        branding = {"icon": f"assets/{icon.name}", "logo": f"assets/{logo.name}",
+                    "primary_color": f"#10{i:02x}ab", "business_name": f"Shop {i} Ltd"}
+        entries.append({"name": name, "account": account, "branding": branding})
+        accounts[account] = {"primary_color": branding["primary_color"], "business_name": branding["business_name"],
+                             "icon": icon.read_bytes(), "logo": logo.read_bytes()}
+    fleet.control.seed(accounts=[{"id": a} for a in accounts])
+    return Branded({"accounts": entries}, accounts)
+
+
+def branding_problems(fleet: Fleet, branded: Branded) -> list[str]:
+    """Where the fake's accounts differ from what `branded` declares: colours, name, and exactly one
+    uploaded File per image, holding that image's bytes."""
+    problems = []
+    backend = fleet.fake.backend
+    with backend.lock:
+        for account_id, want in branded.accounts.items():
+            account = backend.store("test", None).accounts.items[account_id]
+            store = backend.store("test", account_id)
+            shown = account["settings"]["branding"]
+            if shown.get("primary_color") != want["primary_color"]:
+                problems.append(f"{account_id}: primary_color {shown.get('primary_color')}")
+            if account["business_profile"].get("name") != want["business_name"]:
+                problems.append(f"{account_id}: business_profile.name {account['business_profile'].get('name')}")
+            for role, purpose in (("icon", "business_icon"), ("logo", "business_logo")):
+                files = [f for f in store.files.items.values() if f["purpose"] == purpose]
+                if len(files) != 1:
+                    problems.append(f"{account_id}: {len(files)} {purpose} files")
+                elif shown.get(role) != files[0]["id"] or store.file_contents[files[0]["id"]] != want[role]:
+                    problems.append(f"{account_id}: {role} is not the uploaded image")
+    return problems
 
 
 def make_project(tmp_path: Path) -> Path:

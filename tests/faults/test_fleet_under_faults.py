@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from tests.faults.conftest import Fleet
+from tests.faults.conftest import Fleet, branded_accounts, branding_problems
 
 pytestmark = pytest.mark.e2e
 CONFIGS = "/v1/billing_portal/configurations"
@@ -14,7 +14,8 @@ CONFIGS = "/v1/billing_portal/configurations"
 FAST = {"test": 500}
 
 
-def test_up_of_100_succeeds_through_a_fifth_of_requests_failing(fleet: Fleet) -> None:
+def test_up_of_100_configurations_and_20_branded_accounts_succeeds_through_a_fifth_of_requests_failing(
+        fleet: Fleet) -> None:
     # 20% of API requests fail before Stripe acts (502, 503, 429 with and without Stripe-Should-Retry)
     # or after it acted (500): 1 - (1 - 0.044)^5 = 0.20. Another 5% lose the connection after Stripe
     # acted. Seeds make the draws repeatable; which request draws what depends on the engine's order.
@@ -29,8 +30,9 @@ def test_up_of_100_succeeds_through_a_fifth_of_requests_failing(fleet: Fleet) ->
         kinds[fleet.control.add_fault(path="/v1/", rate=0.044, seed=seed, **rule)["id"]] = kind
     drop = fleet.control.add_fault(path="/v1/", rate=0.05, drop=True, when="after", seed=99)
     kinds[drop["id"]] = "connection dropped after Stripe acted"
+    branded = branded_accounts(fleet, 20)
     # Ten attempts: the chance that one request fails every time is 0.25^10, about 1e-6.
-    fleet.configure(100, rateLimits=FAST, retries={"maxAttempts": 10})
+    fleet.configure(100, rateLimits={**FAST, "files": 500}, retries={"maxAttempts": 10}, fleet=branded.config)
     fleet.select()
 
     fleet.cli.up()
@@ -38,6 +40,8 @@ def test_up_of_100_succeeds_through_a_fifth_of_requests_failing(fleet: Fleet) ->
     owned = fleet.owned()
     assert len(owned) == 100
     assert len({c["metadata"]["portal_infra_owner"] for c in owned}) == 100
+    assert branding_problems(fleet, branded) == []  # and one uploaded File per image, no more
+    assert any(r["route"] == "POST /v1/files" and r.get("fault") for r in fleet.api_requests())
     met = Counter(kinds[r["fault"]] for r in fleet.api_requests() if r.get("fault"))
     assert set(met) == set(kinds.values()), met  # every kind of failure was met
     assert fleet.cli.preview("--expect-no-changes").returncode == 0

@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import Fleet
+from tests.faults.conftest import Fleet, branded_accounts, branding_problems
 from tests.processes import kill_tree
 
 pytestmark = pytest.mark.e2e
 TRIALS = 10
 RESOURCES = 50
-# An up of 50 from empty makes about 2 requests per resource (a list and a create).
-KILL_WITHIN_REQUESTS = 2 * RESOURCES
+BRANDED = 5
+# An up from empty makes about 2 requests per configuration (a list and a create) and 4 per branded
+# account (a read, two uploads and the update).
+KILL_WITHIN_REQUESTS = 2 * RESOURCES + 4 * BRANDED
 
 
 def _up_killed_after(fleet: Fleet, requests: int) -> bool:
@@ -42,7 +44,9 @@ def test_ten_killed_ups_each_converge_after_the_documented_recovery(fleet: Fleet
     killed = 0
     for trial in range(TRIALS):
         fleet.select(f"kill-{trial}")
-        fleet.configure(RESOURCES, rateLimits={"test": 500})
+        # Accounts of its own: an account's branding belongs to one stack's resource.
+        branded = branded_accounts(fleet, BRANDED, prefix=f"kill{trial}x")
+        fleet.configure(RESOURCES, rateLimits={"test": 500, "files": 500}, fleet=branded.config)
         at = moments.randrange(KILL_WITHIN_REQUESTS)
         killed += _up_killed_after(fleet, at)
 
@@ -58,6 +62,7 @@ def test_ten_killed_ups_each_converge_after_the_documented_recovery(fleet: Fleet
         owned = fleet.owned()
         assert len(owned) == RESOURCES, f"trial {trial} (killed after {at} requests): {len(owned)} configurations"
         assert all(c["active"] for c in owned)
+        assert branding_problems(fleet, branded) == [], f"trial {trial}: branding half applied"
         ids = {r["id"] for r in fleet.state_resources() if r["type"].endswith("PortalConfiguration")}
         assert ids == {c["id"] for c in owned}, f"trial {trial}: state and Stripe disagree"
         assert fleet.cli.preview("--expect-no-changes").returncode == 0, f"trial {trial}: preview not clean"
