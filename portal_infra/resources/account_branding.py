@@ -24,7 +24,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from ..specs import SpecError
 from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, parse_account_branding
-from ..specs.images import PURPOSE, ImageInfo, is_file_id
+from ..specs.images import PURPOSE, ImageInfo, is_file_id, sha256_of
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
 from .base import StripeResourceProvider, failures, warn, without_provider
 
@@ -136,7 +136,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         # Taken over after an interrupted create: what the account had before is in its metadata.
         previous = (_restore_from_metadata(metadata) if holder == owner else None) or now
         files: dict[str, str] = {}
-        params = self._changes(gateway, props, now, files)
+        params = self._changes(props, now, files)
         params["metadata"] = {OWNER_METADATA_KEY: owner, **_restore_metadata(previous)}
         key = idempotency_key("branding", account_id, params, after=now)
         updated = gateway.post(_path(account_id), _without_empty(params), idempotency_key=key)
@@ -149,7 +149,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         for role in IMAGE_FIELDS:
             now[role] = olds.get(f"{role}_file")
         previous = dict(olds.get("previous") or {})
-        params = self._changes(gateway, news, now, files, previous=previous, olds=olds)
+        params = self._changes(news, now, files, previous=previous, olds=olds)
         params = _without_empty(params)
         if not params:
             computed = {k: olds.get(k) for k in COMPUTED_FIELDS}
@@ -213,7 +213,7 @@ class AccountBrandingProvider(StripeResourceProvider):
                                   f"platform key in {gateway.mode} mode; check the ID and the key's mode") from None
             raise
 
-    def _changes(self, gateway: StripeGateway, props: Mapping[str, Any], now: Mapping[str, Any],
+    def _changes(self, props: Mapping[str, Any], now: Mapping[str, Any],
                  files: dict[str, str], *, previous: Mapping[str, Any] | None = None,
                  olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The account parameters that make Stripe hold `props`, given what it holds `now`."""
@@ -221,28 +221,20 @@ class AccountBrandingProvider(StripeResourceProvider):
         profile: dict[str, Any] = {}
         account_id = str(props["account"])
         undeclared: list[str] = []
-        for f in COLOR_FIELDS:
+        for f in MANAGED_FIELDS:
             want = props.get(f)
             if want is None:
                 if olds is not None and olds.get(f) is not None:
                     undeclared.append(f)
-            elif want != now.get(f):
-                branding[f] = want
-        for role in IMAGE_FIELDS:
-            if props.get(role) is None:
-                if olds is not None and olds.get(role) is not None:
-                    undeclared.append(role)
                 continue
-            file_id = self._file_for(gateway, account_id, role, props, files)
-            if file_id != now.get(role):
-                branding[role] = file_id
-        for f, stripe_name in PROFILE_FIELDS.items():
-            want = props.get(f)
-            if want is None:
-                if olds is not None and olds.get(f) is not None:
-                    undeclared.append(f)
-            elif want != now.get(f):
-                profile[stripe_name] = want
+            if f in IMAGE_FIELDS:
+                want = self._file_for(account_id, f, props, files)
+            if want == now.get(f):
+                continue
+            if f in BRANDING_FIELDS:
+                branding[f] = want
+            else:
+                profile[PROFILE_FIELDS[f]] = want
         params: dict[str, Any] = {}
         if branding:
             params["settings"] = {"branding": branding}
@@ -260,8 +252,7 @@ class AccountBrandingProvider(StripeResourceProvider):
                         target[k] = v
         return params
 
-    def _file_for(self, gateway: StripeGateway, account_id: str, role: str, props: Mapping[str, Any],
-                  files: dict[str, str]) -> str:
+    def _file_for(self, account_id: str, role: str, props: Mapping[str, Any], files: dict[str, str]) -> str:
         value = str(props[role])
         if is_file_id(value):
             return value
@@ -271,7 +262,6 @@ class AccountBrandingProvider(StripeResourceProvider):
             return known
         path = Path(value)
         data = path.read_bytes()
-        from ..specs.images import sha256_of  # local: only needed when bytes are uploaded
         if sha256_of(data) != digest:
             raise RuntimeError(f"{role}: {value!r} changed between preview and update; run `pulumi up` again")
         # Files belong to the connected account (the safe pattern, STRIPE.md section 4). The key
