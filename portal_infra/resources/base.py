@@ -118,8 +118,16 @@ def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k != PROVIDER_KEY}
 
 
+class ResourceError(RuntimeError):
+    """A provider failure whose message is complete for a person (what is wrong, what to do).
+
+    Raise it instead of a bare RuntimeError or LookupError for such failures: the dynamic-provider
+    host then shows the message alone, without a Python traceback.
+    """
+
+
 # Errors whose message is complete for a person: the dynamic-provider host shows only the message.
-USER_FACING_ERRORS: tuple[type[BaseException], ...] = (StripeCallError, StripeSetupError)
+USER_FACING_ERRORS: tuple[type[BaseException], ...] = (StripeCallError, StripeSetupError, ResourceError)
 
 
 class _MessageOnlyTraceback(types.ModuleType):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from portal_infra.resources import base
-from portal_infra.resources.base import StripeResourceProvider
+from portal_infra.resources.base import ResourceError, StripeResourceProvider
 from portal_infra.stripe_api import StripeCallError, StripeSetupError
 
 
@@ -41,6 +41,8 @@ def test_our_errors_are_shown_as_their_message_alone() -> None:
     refused = StripeCallError("Widget: Stripe answered 400 …", status=400, code=None, param=None, error_type=None)
     assert _format(refused) == "Widget: Stripe answered 400 …"
     assert _format(StripeSetupError("no Stripe API key")) == "no Stripe API key"
+    assert _format(ResourceError("account acct_1: no such account; check the ID")) == (
+        "account acct_1: no such account; check the ID")
 
 
 def test_any_other_error_keeps_its_traceback() -> None:
