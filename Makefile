@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK ?= dev
 
-.PHONY: up refresh preview test lint bench bootstrap clean
+.PHONY: up refresh preview test test-docker lint bench bootstrap clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -13,6 +13,10 @@ up refresh preview: bootstrap
 
 test: bootstrap
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The Docker layer: engine, images, the compose stack; skips with the reason where no engine can run.
+test-docker: bootstrap
+	@bash scripts/docker-test.sh $(PYTEST_ARGS)
 
 lint: bootstrap
 	@.venv/bin/ruff check portal_infra tests scripts bench

@@ -13,29 +13,49 @@ from typing import Any
 
 import yaml
 
-from .specs import SpecError, parse_portal_configuration
+from .specs import SpecError
+from .specs.layers import merge
+from .specs.stack import parse_stack_config, stack_file_schema
+from .stackfiles import SECRET_PLACEHOLDER, StackFileError, find_project, own_config
 
 
 def _validate(args: argparse.Namespace) -> int:
-    """Check a stack file's portal config without Pulumi or Stripe (what `pulumi preview` checks)."""
-    data: Any = yaml.safe_load(Path(args.stack_file).read_text()) or {}
-    portal = (data.get("config") or {}).get("portal-infra:portal") or {}
-    portal.pop("portal_infra", None)
+    """Check a stack file, laid over the project's base, without Pulumi or Stripe (what the program
+    checks before `pulumi preview` registers anything; lookup keys are resolved by preview itself)."""
+    path = Path(args.stack_file)
     try:
-        parse_portal_configuration(portal)
+        try:
+            base = find_project(path.parent).base
+        except StackFileError:
+            base = {}  # a stack file outside a project is checked on its own
+        data: Any = yaml.safe_load(path.read_text()) or {}
+        own = own_config(data, path)
+    except (OSError, StackFileError, yaml.YAMLError) as err:
+        print(f"{path}: {err}", file=sys.stderr)
+        return 1
+    if own.get("stripeApiKey") not in (None, SECRET_PLACEHOLDER):
+        print(f"{path}: portal-infra:stripeApiKey is in plain text; remove it and use "
+              "`pulumi config set --secret portal-infra:stripeApiKey` (or export STRIPE_API_KEY)", file=sys.stderr)
+        return 1
+    try:
+        parse_stack_config(merge(own.pop("base", None) or base, own))
     except SpecError as err:
         for problem in err.problems:
-            print(f"{args.stack_file}: portal-infra:portal.{problem}", file=sys.stderr)
+            print(f"{path}: portal-infra:{problem}", file=sys.stderr)
         return 1
-    print(f"{args.stack_file}: ok")
+    print(f"{path}: ok")
     return 0
 
 
 def _schema(_: argparse.Namespace) -> int:
-    from .specs import PortalConfigurationSpec
-
-    print(json.dumps(PortalConfigurationSpec.model_json_schema(), indent=2))
+    print(json.dumps(stack_file_schema(), indent=2, sort_keys=True))
     return 0
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from .promote import promote
+
+    return promote(args.source, args.target, dry_run=args.dry_run, project_dir=Path(args.project_dir))
 
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
@@ -109,7 +129,7 @@ def _fake_stripe(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal-infra", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("validate", help="validate the portal config in a stack file")
+    check = sub.add_parser("validate", help="validate a stack file (laid over the project's base)")
     check.add_argument("stack_file")
     check.set_defaults(func=_validate)
     fake = sub.add_parser("fake-stripe", help="serve the stateful Stripe fake (binds 127.0.0.1 by default)")
@@ -119,8 +139,14 @@ def main(argv: list[str] | None = None) -> int:
                       help="'auto' (start one if installed), 'none', or the URL of a running stripe-mock")
     fake.add_argument("--state-file", help="load state from this JSON file at start, save it at exit")
     fake.set_defaults(func=_fake_stripe)
-    schema = sub.add_parser("schema", help="print the JSON schema of portal-infra:portal")
+    schema = sub.add_parser("schema", help="print the JSON Schema of stack files (schema/stack-file.schema.json)")
     schema.set_defaults(func=_schema)
+    promote = sub.add_parser("promote", help="carry one stack's portable definition into another stack's file")
+    promote.add_argument("source", help="the stack to promote from, e.g. dev")
+    promote.add_argument("target", help="the stack whose file is rewritten, e.g. staging")
+    promote.add_argument("--dry-run", action="store_true", help="print the difference, write nothing")
+    promote.add_argument("--project-dir", default=".", help="the Pulumi project (default: here or above)")
+    promote.set_defaults(func=_promote)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

@@ -2,7 +2,8 @@
 
 By default the stack is deployed to portal-infra's stateful fake (validated by stripe-mock), whose
 state is kept in .state/fake-stripe.json between runs, so `pulumi refresh` reads real state back.
-`--target stripe-mock` uses stripe-mock alone (stateless). Run with the project's venv python.
+`--target stripe-mock` uses stripe-mock alone (stateless: it cannot hold prices with lookup keys or
+coupons, so only stacks that name prices by ID deploy there). Run with the project's venv python.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from portal_infra.stackfiles import find_project
 from portal_infra.testing import PulumiCLI, StripeMock, offline_env
 from portal_infra.testing.fake import FakeStripe
 
@@ -25,19 +25,22 @@ STATE = ROOT / ".state"
 MOCK_KEY = "sk_test_portalinfraLocalMock"
 
 
+def _camel(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in text.replace("-", "_").split("_"))
+
+
 def catalog(stack: str) -> dict[str, Any]:
-    """What a stack file names that Stripe would already hold, for seeding the fake: products and
-    prices, the connected accounts of its fleet, and the platform's own Dashboard settings."""
-    data: Any = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()) or {}
-    config = data.get("config") or {}
-    portal = config.get("portal-infra:portal") or {}
+    """What a stack's effective config (base plus stack file) names that Stripe would already hold, for
+    seeding the fake: products and prices, the retention coupon, the connected accounts of its fleet,
+    and the platform's own Dashboard settings. Prices named by lookup key get IDs of this stack's own
+    (price_DevStarterMonthly), as a real account would: the same lookup keys, different IDs per stack."""
+    config = find_project(ROOT).effective(stack)
+    portal = config.get("portal") or {}
     products = ((portal.get("features") or {}).get("subscription_update") or {}).get("products") or []
-    fleet = config.get("portal-infra:fleet") or {}
-    platform = config.get("portal-infra:platform") or {}
-    return {
-        "products": [{"id": p["product"], "name": p["product"]} for p in products],
-        "prices": [{"id": price, "product": p["product"], "unit_amount": 1000, "recurring": {"interval": "month"}}
-                   for p in products for price in p.get("prices", [])],
+    fleet = config.get("fleet") or {}
+    platform = config.get("platform") or {}
+    out: dict[str, Any] = {
+        "products": [], "prices": [], "coupons": [],
         "accounts": [{"id": a["account"]} for a in fleet.get("accounts") or []],
         # A platform whose Dashboard already matches the stack; tests cover the case where it does not.
         "platform": {
@@ -45,6 +48,19 @@ def catalog(stack: str) -> dict[str, Any]:
             "settings": {"branding": {k: platform[k] for k in ("primary_color", "secondary_color") if k in platform}},
         },
     }
+    for i, entry in enumerate(products):
+        product = entry.get("product") or f"prod_{_camel(stack)}Product{i + 1}"
+        out["products"].append({"id": product, "name": product})
+        for price in entry.get("prices", []):
+            key = price.get("lookup_key") if isinstance(price, dict) else None
+            out["prices"].append({
+                "id": f"price_{_camel(stack)}{_camel(key)}" if key else price, "product": product,
+                "unit_amount": 1000, "recurring": {"interval": "month"}, **({"lookup_key": key} if key else {}),
+            })
+    coupon = (portal.get("retention") or {}).get("coupon")
+    if coupon:
+        out["coupons"].append({"id": coupon, "percent_off": 25, "duration": "once"})
+    return out
 
 
 def run(command: str, stack: str, target: str) -> int:

@@ -16,10 +16,10 @@ CONTROL_KEY = "portal_infra"  # inside a portal block: adopt / on_delete, never 
 
 @dataclass(frozen=True)
 class BillingPortalArgs:
-    """`portal`: the configuration's fields in Stripe's names (with an optional `portal_infra:`
-    block of `adopt` / `on_delete`). `account`: a connected account (`acct_…`), or None for the
-    platform itself. `branding`: AccountBranding's fields (connected accounts only, with an optional
-    `on_delete`). `domain`: CustomDomain's fields."""
+    """`portal`: the configuration's fields in Stripe's names, with an optional `portal_infra:`
+    block of `adopt` / `on_delete` and `retention: {coupon}` for sessions. `account`: a connected
+    account (`acct_…`), or None for the platform itself. `branding`: AccountBranding's fields
+    (connected accounts only, with an optional `on_delete`). `domain`: CustomDomain's fields."""
 
     portal: Mapping[str, Any] | None = None
     account: str | None = None
@@ -46,9 +46,12 @@ class BillingPortal(pulumi.ComponentResource):
         if args.portal:
             fields = dict(args.portal)
             control = dict(fields.pop(CONTROL_KEY, None) or {})
+            # Applied per portal session, not per configuration (STRIPE.md section 2): kept beside it.
+            retention = dict(fields.pop("retention", None) or {})
             self.configuration = PortalConfiguration(
                 f"{name}-portal", fields, stripe_account=args.account, adopt=control.get("adopt"),
-                on_delete=control.get("on_delete", "deactivate"), opts=child)
+                on_delete=control.get("on_delete", "deactivate"), retention_coupon=retention.get("coupon"),
+                opts=child)
         if args.branding and args.account:
             self.branding = AccountBranding(f"{name}-branding", account=args.account, **dict(args.branding),
                                             opts=child)
@@ -72,6 +75,8 @@ class BillingPortal(pulumi.ComponentResource):
         # Only what is declared: Pulumi drops null outputs, so a login URL that is always null
         # would show as "+ [unknown]" in every preview.
         out: dict[str, Any] = {"configuration_id": self.configuration_id}
+        if self.configuration is not None and (self._args.portal or {}).get("retention"):
+            out["retention_coupon"] = self.configuration.retention_coupon
         if ((self._args.portal or {}).get("login_page") or {}).get("enabled"):
             out["login_page_url"] = self.login_page_url
         if self.branding is not None:

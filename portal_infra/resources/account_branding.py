@@ -112,13 +112,12 @@ class AccountBrandingProvider(StripeResourceProvider):
             inputs[f"{role}_sha256"] = info.sha256
         return CheckResult(inputs, [])
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # Fails rather than replacing: a key of the other mode would brand a different account object.
+        self.refuse_other_mode("account branding", id_, olds)
         changed = [f for f in (*COLOR_FIELDS, *PROFILE_FIELDS, "on_delete") if olds.get(f) != news.get(f)]
         changed += [role for role in IMAGE_FIELDS if _image_identity(olds, role) != _image_identity(news, role)]
         replaces = ["account"] if olds.get("account") != news.get("account") else []
-        mode = olds.get("mode")
-        if mode and self.current_mode() not in (None, mode):
-            replaces.append("mode")
         return DiffResult(changes=bool(changed or replaces), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -143,6 +142,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         return CreateResult(account_id, self._outputs(props, updated, gateway.mode, files, previous))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        self.refuse_other_mode("account branding", id_, olds)
         gateway = self.gateway()
         files = dict(olds.get("files") or {})
         now = {f: olds.get(f) for f in MANAGED_FIELDS}
@@ -159,6 +159,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         return UpdateResult(self._outputs(news, updated, gateway.mode, files, previous))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        self.refuse_other_mode("account branding", id_, props)
         gateway = self.gateway()
         try:
             account = gateway.get(_path(id_))
@@ -185,6 +186,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         return ReadResult(id_, outs, inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.refuse_other_mode("account branding", id_, props)
         gateway = self.gateway()
         release = {OWNER_METADATA_KEY: "", **dict.fromkeys(_restore_metadata(props.get("previous") or {}), "")}
         params: dict[str, Any] = {"metadata": release}

@@ -21,11 +21,11 @@ from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from ..specs import SpecProblem
 from ..stripe_api import StripeCallError, StripeGateway, StripeSetupError, resolve
-from ..stripe_api.keys import BASE_CONFIG, KEY_CONFIG, MODE_CONFIG
+from ..stripe_api.keys import ALLOW_LIVE_CONFIG, BASE_CONFIG, KEY_CONFIG, MODE_CONFIG
 from ..stripe_api.settings import SETTINGS_KEYS, SettingsError, client_settings
 
 PROVIDER_KEY = "__provider"
-_CONFIG_KEYS = (KEY_CONFIG, BASE_CONFIG, MODE_CONFIG, *SETTINGS_KEYS)
+_CONFIG_KEYS = (KEY_CONFIG, BASE_CONFIG, MODE_CONFIG, ALLOW_LIVE_CONFIG, *SETTINGS_KEYS)
 _OPERATIONS = ("create", "read", "update", "delete")
 
 # Which resource the current provider operation is for, so a gateway's errors can name it.
@@ -62,6 +62,23 @@ class StripeResourceProvider(ResourceProvider):
             return resolve(self.settings()).mode
         except StripeSetupError:
             return None
+
+    def refuse_other_mode(self, kind: str, id_: str, state: Mapping[str, Any]) -> None:
+        """Stripe keeps test and live objects apart: a key of the other mode cannot see this one, and
+        carrying on would make a second object in that mode (or drop this one from state). Call it
+        first in diff, read, update and delete; it raises before any request."""
+        # `mode` is the mode of the key every create/update/read of this object used, and so the
+        # object's own; Stripe's `livemode` says the same, but stripe-mock's fixtures answer true.
+        livemode = state.get("livemode")
+        made_in = state.get("mode") or (("live" if livemode else "test") if isinstance(livemode, bool) else None)
+        current = self.current_mode()
+        if made_in and current and made_in != current:
+            raise StripeSetupError(
+                f"{kind} {id_} was made in {made_in} mode (its state says mode: {made_in}, livemode: "
+                f"{str(made_in == 'live').lower()}) but this stack's key is a {current}-mode key, which cannot "
+                f"see it; use a {made_in}-mode key, or to start over in {current} mode remove it from the "
+                "state first (`pulumi state delete <urn>`). Nothing was sent to Stripe."
+            )
 
     def connection_failures(self) -> list[CheckFailure]:
         """Problems with the key, mode, address or client settings, each under its config key."""

@@ -14,10 +14,11 @@ from typing import Any, Literal
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from ..specs import SpecError, parse_portal_configuration
-from ..specs.portal_configuration import PortalConfigurationSpec
+from ..specs import SpecError, SpecProblem, parse_portal_configuration
+from ..specs.lookup import PRODUCTS_PATH, FoundPrice, chunks, resolve_prices
+from ..specs.portal_configuration import PortalConfigurationSpec, price_lookup_keys
 from ..specs.wire import create_params, declared, project, update_params
-from ..stripe_api import StripeCallError, StripeGateway, StripeSetupError, idempotency_key, resolve
+from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
 from .base import StripeResourceProvider, failures, warn, without_provider
 
 PATH = "/v1/billing_portal/configurations"
@@ -26,7 +27,7 @@ OWNER_METADATA_KEY = "portal_infra_owner"
 # Inputs that are Stripe fields, and so are validated by the spec and sent to Stripe.
 STRIPE_FIELDS = tuple(PortalConfigurationSpec.model_fields)
 # Inputs that steer portal-infra itself and are never sent to Stripe.
-CONTROL_FIELDS = ("owner", "on_delete", "stripe_account", "adopt")
+CONTROL_FIELDS = ("owner", "on_delete", "stripe_account", "adopt", "retention_coupon", "price_lookup_keys")
 ADOPT_DEFAULT = "default"
 # Outputs read back from Stripe.
 COMPUTED_FIELDS = ("is_default", "livemode", "login_page_url", "mode", "updated")
@@ -58,21 +59,64 @@ class PortalConfigurationProvider(StripeResourceProvider):
         if adopt is not None and adopt != ADOPT_DEFAULT and not (isinstance(adopt, str) and adopt.startswith("bpc_")):
             problems.append(CheckFailure("adopt", f"{adopt!r} is neither 'default' nor a configuration ID (bpc_…); "
                                                   "use adopt: default, or the ID of the configuration to manage"))
+        coupon = news.get("retention_coupon")
+        if coupon is not None and not (isinstance(coupon, str) and coupon):
+            problems.append(CheckFailure("retention_coupon", f"{coupon!r} is not a coupon ID; give the coupon's ID"))
         problems += self.connection_failures()
         if spec is None or problems:
             return CheckResult(without_provider(news), problems)
-        return CheckResult({**_control_part(news), "on_delete": on_delete, **declared(spec)}, [])
+        # Only now, with the input and the key's mode both accepted, may check() ask Stripe anything.
+        spec, lookups, found = self._resolve_against_account(spec, news)
+        if found:
+            return CheckResult(without_provider(news), failures(found))
+        inputs = {**_control_part(news), "on_delete": on_delete, **declared(spec)}
+        inputs.pop("price_lookup_keys", None)
+        if lookups:
+            inputs["price_lookup_keys"] = lookups
+        return CheckResult(inputs, [])
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        keys = [*STRIPE_FIELDS, "on_delete"]
+    def _resolve_against_account(self, spec: PortalConfigurationSpec, news: Mapping[str, Any]
+                                 ) -> tuple[PortalConfigurationSpec, dict[str, str], list[SpecProblem]]:
+        """Lookup keys to price IDs and the retention coupon checked, in the stack's own account and mode,
+        so the diff shows the IDs this stack will get and a missing one fails preview."""
+        keys = price_lookup_keys(spec)
+        coupon = news.get("retention_coupon")
+        if not keys and not coupon:
+            return spec, {}, []
+        gateway = self.gateway(news.get("stripe_account"))
+        where = _account_words(news, gateway.mode)
+        problems: list[SpecProblem] = []
+        if coupon:
+            problems += _coupon_problems(gateway, str(coupon), where)
+        if not keys:
+            return spec, {}, problems
+        found: dict[str, FoundPrice] = {}
+        try:
+            for chunk in chunks(keys):
+                for price in gateway.list_all("/v1/prices", {"lookup_keys": chunk, "active": True}):
+                    product = price.get("product")
+                    product_id = product.get("id") if isinstance(product, dict) else product
+                    found[str(price.get("lookup_key"))] = FoundPrice(str(price["id"]), str(product_id))
+        except StripeCallError as err:  # e.g. a restricted key without Prices: Read
+            return spec, {}, [*problems, SpecProblem(PRODUCTS_PATH, str(err), "then run the preview again")]
+        resolved, missing = resolve_prices(declared(spec), found, where)
+        problems += missing
+        if problems:
+            return spec, {}, problems
+        try:
+            spec = parse_portal_configuration(resolved)
+        except SpecError as err:
+            return spec, {}, err.problems
+        return spec, {k: found[k].id for k in keys}, []
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        self.refuse_other_mode("portal configuration", id_, olds)
+        keys = [*STRIPE_FIELDS, "on_delete", "retention_coupon", "price_lookup_keys"]
         changed = [k for k in keys if olds.get(k) != news.get(k)]
         replaces = []
         for key in ("stripe_account", "adopt"):
             if olds.get(key) != news.get(key):
                 replaces.append(key)
-        mode = olds.get("mode")
-        if mode and self._current_mode() not in (None, mode):
-            replaces.append("mode")
         # `__provider` alone never counts as a change (pulumi#12401): the class is pickled by
         # reference, so its bytes change only with dill or Python upgrades.
         return DiffResult(changes=bool(changed or replaces), replaces=replaces, delete_before_replace=False)
@@ -130,6 +174,7 @@ class PortalConfigurationProvider(StripeResourceProvider):
         return CreateResult(id_, self._outputs(props, obj, gateway.mode))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        self.refuse_other_mode("portal configuration", id_, olds)
         spec = parse_portal_configuration(_stripe_part(news))
         gateway = self.gateway(news.get("stripe_account"))
         params = update_params(_stripe_part(olds), declared(spec))
@@ -141,6 +186,8 @@ class PortalConfigurationProvider(StripeResourceProvider):
         return UpdateResult(self._outputs(news, obj, gateway.mode))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        # A key of the other mode would get a 404 and refresh would drop the object from state.
+        self.refuse_other_mode("portal configuration", id_, props)
         gateway = self.gateway(props.get("stripe_account"))
         try:
             live = gateway.get(f"{PATH}/{id_}")
@@ -161,6 +208,7 @@ class PortalConfigurationProvider(StripeResourceProvider):
             warn(f"portal configuration {id_} is the account's default; it stays active (Stripe refuses "
                  "to deactivate it) and is only removed from this stack")
             return
+        self.refuse_other_mode("portal configuration", id_, props)
         gateway = self.gateway(props.get("stripe_account"))
         key = idempotency_key("deactivate", id_, {}, after=props.get("updated"))
         try:
@@ -186,12 +234,30 @@ class PortalConfigurationProvider(StripeResourceProvider):
             "updated": obj.get("updated"),
         }
 
-    def _current_mode(self) -> str | None:
-        # The key's mode alone: no client is needed to know it, and diff runs on every preview.
-        try:
-            return resolve(self.settings()).mode
-        except StripeSetupError:
-            return None
+
+def _account_words(props: Mapping[str, Any], mode: str) -> str:
+    """"stack staging's Stripe account (test mode)", for messages about what that account lacks."""
+    owner = str(props.get("owner") or "")
+    parts = owner.split("/")
+    stack = parts[1] if len(parts) == 3 else "this stack"
+    account = props.get("stripe_account")
+    who = f"connected account {account}" if account else "Stripe account"
+    return f"stack {stack}'s {who} ({mode} mode)"
+
+
+def _coupon_problems(gateway: StripeGateway, coupon: str, where: str) -> list[SpecProblem]:
+    try:
+        found = gateway.get(f"/v1/coupons/{coupon}")
+    except StripeCallError as err:
+        if not err.is_missing:  # e.g. a restricted key without Coupons: Read
+            return [SpecProblem("retention.coupon", str(err), "then run the preview again")]
+        return [SpecProblem("retention.coupon", f"no coupon {coupon!r} in {where}",
+                            "create it there with this ID (coupon IDs are chosen at creation, so every stack "
+                            "can use the same one), or correct the ID")]
+    if found.get("valid") is False:
+        return [SpecProblem("retention.coupon", f"coupon {coupon!r} in {where} is no longer valid",
+                            "make a new coupon and name it here")]
+    return []
 
 
 class PortalConfiguration(Resource, module="portal_infra", name="PortalConfiguration"):
@@ -202,12 +268,17 @@ class PortalConfiguration(Resource, module="portal_infra", name="PortalConfigura
     `adopt`: manage an existing configuration (its ID, or "default" for the account's default)
     instead of creating one; `pulumi import` cannot work for dynamic resources (pulumi#16175).
     `on_delete`: "deactivate" (default) or "retain". The adopted default is never deactivated.
+    A price in `features.subscription_update.products[].prices` may be `{"lookup_key": …}`: it is
+    resolved against this stack's account at preview, and `price_lookup_keys` shows what it got.
+    `retention_coupon`: a coupon ID, checked at preview, for `portal_infra.sessions`.
     """
 
     is_default: pulumi.Output[bool]
     livemode: pulumi.Output[bool]
     login_page_url: pulumi.Output[str | None]
     mode: pulumi.Output[str]
+    retention_coupon: pulumi.Output[str | None]
+    price_lookup_keys: pulumi.Output[dict[str, str] | None]
 
     def __init__(
         self,
@@ -217,10 +288,15 @@ class PortalConfiguration(Resource, module="portal_infra", name="PortalConfigura
         on_delete: OnDelete = "deactivate",
         adopt: str | None = None,
         stripe_account: str | None = None,
+        retention_coupon: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
         **fields: Any,
     ) -> None:
         props: dict[str, Any] = {**(spec or {}), **fields}
+        # Stripe applies a retention offer per portal session; the resource checks the coupon exists in
+        # this account and mode, and carries it as an output beside the configuration ID.
+        props["retention_coupon"] = retention_coupon
+        props["price_lookup_keys"] = None
         props["owner"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
         props["on_delete"] = on_delete
         if stripe_account:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, ValidationError
+from pydantic import Discriminator, Field, StrictBool, Tag, ValidationError
 
 from .common import UNKNOWN, Metadata, Spec, StripeText, Url, stripe_id
 from .problems import SpecError, SpecProblem, problems_from_validation
@@ -18,6 +18,7 @@ from .problems import SpecError, SpecProblem, problems_from_validation
 MAX_PRODUCTS = 10
 HEADLINE_MAX = 60
 NAME_MAX = 256
+LOOKUP_KEY_MAX = 200
 
 CustomerUpdateField = Literal["address", "email", "name", "phone", "shipping", "tax_id"]
 CancellationReasonOption = Literal[
@@ -72,10 +73,33 @@ class AdjustableQuantity(Spec):
     maximum: Annotated[int, Field(ge=1)] | None = None
 
 
+class PriceLookup(Spec):
+    """A price named by its lookup key. IDs differ between test and live mode (and between sandboxes),
+    lookup keys need not: the provider resolves the key against the stack's own account at preview."""
+
+    lookup_key: Annotated[str, Field(min_length=1, max_length=LOOKUP_KEY_MAX)]
+
+
+def _price_ref_kind(value: Any) -> str:
+    return "by-lookup-key" if isinstance(value, dict | PriceLookup) else "by-id"
+
+
+# An ID (`price_…`) or `{lookup_key: …}`. The tags keep pydantic from reporting both union branches
+# for one bad value; problems.py drops them from error paths.
+PriceRef = Annotated[
+    Annotated[Annotated[str, stripe_id("price_")], Tag("by-id")] | Annotated[PriceLookup, Tag("by-lookup-key")],
+    Discriminator(_price_ref_kind),
+]
+
+
 class ProductUpdate(Spec):
-    product: Annotated[str, stripe_id("prod_")]
-    prices: Annotated[list[Annotated[str, stripe_id("price_")]], Field(min_length=1)]
+    # Optional when a price is given by lookup key: the product then follows from the price.
+    product: Annotated[str, stripe_id("prod_")] | None = None
+    prices: Annotated[list[PriceRef], Field(min_length=1)]
     adjustable_quantity: AdjustableQuantity | None = None
+
+    def lookup_keys(self) -> list[str]:
+        return [p.lookup_key for p in self.prices if isinstance(p, PriceLookup)]
 
 
 class ScheduleCondition(Spec):
@@ -168,10 +192,14 @@ def cross_field_problems(spec: PortalConfigurationSpec) -> list[SpecProblem]:
         seen: set[str] = set()
         for i, product in enumerate(update.products or []):
             where = f"features.subscription_update.products[{i}]"
-            if product.product in seen and product.product != UNKNOWN:
+            if product.product is None and not product.lookup_keys():
+                out.append(SpecProblem(f"{where}.product", "is required when every price is given by ID",
+                                       "add product: prod_…, or name a price by {lookup_key: …}"))
+            if product.product in seen and product.product not in (None, UNKNOWN):
                 out.append(SpecProblem(f"{where}.product", f"{product.product} is listed twice",
                                        "list each product once, with all its prices"))
-            seen.add(product.product)
+            if product.product is not None:
+                seen.add(product.product)
             q = product.adjustable_quantity
             if q is not None and q.minimum is not None and q.maximum is not None and q.minimum > q.maximum:
                 out.append(SpecProblem(
@@ -212,3 +240,10 @@ def parse_portal_configuration(data: Any) -> PortalConfigurationSpec:
     if problems:
         raise SpecError(problems)
     return spec
+
+
+def price_lookup_keys(spec: PortalConfigurationSpec) -> list[str]:
+    """Every lookup key the spec names, in order, once each."""
+    update = spec.features.subscription_update
+    keys = [k for product in (update.products or [] if update else []) for k in product.lookup_keys()]
+    return list(dict.fromkeys(keys))

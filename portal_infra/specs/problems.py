@@ -13,6 +13,9 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+# Discriminator tags of tagged unions (see PriceRef): not part of the path a person wrote.
+_TAGS = frozenset({"by-id", "by-lookup-key"})
+
 
 @dataclass(frozen=True)
 class SpecProblem:
@@ -48,7 +51,7 @@ def problems_from_validation(
     """Turn pydantic's errors into SpecProblems with a fix a person can act on."""
     out: list[SpecProblem] = []
     for e in err.errors(include_url=False):
-        loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        loc = [p for p in e["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p in _TAGS))]
         path = join_path([prefix, *loc] if prefix else loc)
         out.append(_phrase(path, e, _fields_at(model, loc[:-1])))
     return out

@@ -32,7 +32,7 @@ from .errors import (
     classify_network_error,
     unreachable_message,
 )
-from .keys import Connection
+from .keys import Connection, permission_hint
 from .ratelimit import Api, Pacer, pacer
 from .settings import ClientSettings, RetryPolicy, Timeouts
 
@@ -225,9 +225,11 @@ class StripeGateway:
         code = getattr(error, "code", None) or err.code
         param = getattr(error, "param", None)
         error_type = getattr(error, "type", None)
-        message = getattr(error, "message", None) or err.user_message or type(err).__name__
+        message = str(getattr(error, "message", None) or err.user_message or type(err).__name__)
+        if err.http_status == 403 and self._connection.restricted and code != "account_invalid":
+            message = f"{message.rstrip('.')}; {permission_hint(method, path)}"
         text = answered_message(subject=self._subject, where=self._where(method, path), status=err.http_status,
-                                error_type=error_type, code=code, param=param, message=str(message),
+                                error_type=error_type, code=code, param=param, message=message,
                                 request_id=err.request_id, attempts=self._attempts(attempt, started))
         return StripeCallError(self._connection.redact(text), status=err.http_status, code=code, param=param,
                                error_type=error_type, request_id=err.request_id)

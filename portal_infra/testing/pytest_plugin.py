@@ -2,7 +2,8 @@
 
 Loaded automatically once portal-infra is installed (entry point `pytest11`):
 
-  stripe_mock      Stripe's official stripe-mock on a free loopback port (session-wide)
+  stripe_mock      Stripe's official stripe-mock on a free loopback port (session-wide); with
+                   PORTAL_INFRA_STRIPE_MOCK=docker, its Docker image as a container, removed afterwards
   stripe_recorder  a recording proxy in front of stripe-mock: `.url`, `.requests`
   fake_stripe      the stateful fake, validated by stripe-mock, fresh for each test: `.url`, `.control`
   stripe_client    a stripe.StripeClient pointed at `fake_stripe`, with a test key
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 import stripe
 
+from .containers import DockerUnavailable
 from .dns_server import LoopbackDNS
 from .fake import FakeStripe, FakeStripeControl
 from .recorder import RecordingProxy
@@ -35,8 +37,16 @@ def stripe_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeMock
     except ToolMissing as err:
         pytest.skip(str(err))
     log = Path(tmp_path_factory.mktemp("stripe-mock")) / "stripe-mock.log"
-    with StripeMock(log, binary) as mock:
+    mock = StripeMock(log, binary)
+    try:
+        mock.start()
+    except DockerUnavailable as err:
+        # Asked for the container but no engine can run it: say why instead of failing every test.
+        pytest.skip(f"PORTAL_INFRA_STRIPE_MOCK=docker: {err}")
+    try:
         yield mock
+    finally:
+        mock.stop()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Run Stripe's official stripe-mock on a free loopback port."""
+"""Run Stripe's official stripe-mock on a free loopback port: the Go-built binary, or its Docker
+image when PORTAL_INFRA_STRIPE_MOCK=docker."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from .containers import DOCKER_MODE, StripeMockContainer
 from .tools import stripe_mock_binary
 
 START_TIMEOUT = 30.0
@@ -61,22 +63,37 @@ def wait_for_port(port: int, timeout: float, process: subprocess.Popen[bytes] | 
 
 
 class StripeMock:
-    """stripe-mock bound to 127.0.0.1 (never all interfaces), its output in `log_path`."""
+    """stripe-mock bound to 127.0.0.1 (never all interfaces), its output in `log_path`.
+
+    `binary` "docker" (PORTAL_INFRA_STRIPE_MOCK=docker) runs Stripe's image as a container instead,
+    published on loopback; its output is copied to `log_path` as it comes."""
 
     def __init__(self, log_path: Path, binary: Path | None = None) -> None:
         self.log_path = log_path
         self.binary = binary or stripe_mock_binary()
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
+        self._container: StripeMockContainer | None = None
+        self._log_follower: subprocess.Popen[bytes] | None = None
+
+    @property
+    def in_docker(self) -> bool:
+        return str(self.binary) == DOCKER_MODE
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> StripeMock:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.in_docker:
+            self._container = StripeMockContainer().start()
+            self.port = self._container.port
+            with self.log_path.open("ab") as log:
+                self._log_follower = self._container.follow_logs(log)
+            return self
         self.port = free_port()
         https_port = free_port()
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(
             [str(self.binary), "-http-addr", f"127.0.0.1:{self.port}", "-https-addr", f"127.0.0.1:{https_port}"],
@@ -88,11 +105,29 @@ class StripeMock:
 
     def request_lines(self) -> list[str]:
         """The `Request: METHOD /path` lines stripe-mock has logged."""
-        if not self.log_path.exists():
+        # From the engine for a container: the copy in log_path may lag by a moment.
+        if self._container is not None:
+            text = self._container.logs()
+        elif self.log_path.exists():
+            text = self.log_path.read_text(errors="replace")
+        else:
             return []
-        return [ln for ln in self.log_path.read_text(errors="replace").splitlines() if ln.startswith("Request: ")]
+        return [ln for ln in text.splitlines() if ln.startswith("Request: ")]
 
     def stop(self) -> None:
+        container, self._container = self._container, None
+        follower, self._log_follower = self._log_follower, None
+        try:
+            if container is not None:
+                container.stop()
+        finally:
+            if follower is not None:
+                # It ends by itself once the container is gone; this only bounds the wait.
+                try:
+                    follower.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    follower.kill()
+                    follower.wait()
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
             try:

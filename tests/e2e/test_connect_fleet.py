@@ -247,12 +247,14 @@ def test_images_resolve_relative_to_the_program_directory(fake_deployment: FakeD
     assert _account(d, "bakery").settings.branding.icon.startswith("file_")
 
 
-def test_a_fleet_account_with_a_custom_domain(fake_deployment: FakeDeployment) -> None:
+def test_a_fleet_account_with_a_custom_domain_and_a_retention_offer(fake_deployment: FakeDeployment) -> None:
     d = fake_deployment
     d.fake.control.seed(accounts=[{"id": ACCOUNTS["books"]}])
+    d.fake.control.seed(account=ACCOUNTS["books"], coupons=[{"id": "books-stay", "percent_off": 20,
+                                                             "duration": "once"}])
     d.write_stack({"fleet": {"accounts": [{
         "name": "books", "account": ACCOUNTS["books"],
-        "portal": {"features": {"invoice_history": {"enabled": True}}},
+        "portal": {"features": {"invoice_history": {"enabled": True}}, "retention": {"coupon": "books-stay"}},
         "domain": {"domain": "billing.books.example", "verify": "none"},
     }]}})
     d.cli.select_stack(d.stack)
@@ -263,3 +265,4 @@ def test_a_fleet_account_with_a_custom_domain(fake_deployment: FakeDeployment) -
     assert domain["inputs"]["stripe_account"] == ACCOUNTS["books"]
     assert domain["inputs"]["configuration"] == d.cli.outputs()["fleet"]["books"]["configuration_id"]
     assert "books-domain" in domain["urn"]
+    assert d.cli.outputs()["fleet"]["books"]["retention_coupon"] == "books-stay"

@@ -49,3 +49,12 @@ def test_fake_stripe_serves_on_loopback_and_saves_state(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=30)
     assert f"fake Stripe on http://127.0.0.1:{port}" in err.decode()
     assert "stores" in json.loads(state.read_text())
+
+
+def test_validate_refuses_a_key_in_plain_text_without_printing_it(tmp_path: Path, capsys: object) -> None:
+    path = tmp_path / "Pulumi.bad.yaml"
+    path.write_text(yaml.safe_dump({"config": {"portal-infra:stripeApiKey": "sk_test_PlainText4242",
+                                               "portal-infra:portal": full()}}))
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert "plain text" in err and "sk_test_PlainText4242" not in err

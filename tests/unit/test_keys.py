@@ -44,9 +44,10 @@ def test_test_key_is_refused_on_a_live_stack() -> None:
 
 def test_live_key_goes_only_to_stripe() -> None:
     with pytest.raises(StripeSetupError, match="refusing to send a live-mode key"):
-        resolve({"portal-infra:mode": "live", "portal-infra:stripeApiBase": "http://127.0.0.1:12111"},
-                {"STRIPE_API_KEY": LIVE_KEY})
-    assert resolve({"portal-infra:mode": "live"}, {"STRIPE_API_KEY": LIVE_KEY}).mode == "live"
+        resolve({"portal-infra:mode": "live", "portal-infra:allowLive": "true",
+                 "portal-infra:stripeApiBase": "http://127.0.0.1:12111"}, {"STRIPE_API_KEY": LIVE_KEY})
+    assert resolve({"portal-infra:mode": "live", "portal-infra:allowLive": "true"},
+                   {"STRIPE_API_KEY": LIVE_KEY}).mode == "live"
 
 
 def test_environment_base_overrides_stack_config_for_local_mocks() -> None:
@@ -64,3 +65,55 @@ def test_redact_removes_the_key_and_anything_key_shaped() -> None:
     clean = redact(text, TEST_KEY)
     for secret in (TEST_KEY, LIVE_KEY, "rk_live_zzz"):
         assert secret not in clean
+
+
+# The guardrail matrix, at the key guard. The e2e matrix (tests/e2e/test_guardrails.py) runs the same
+# table through `pulumi preview` and checks the fake saw no request for every refused case.
+KEYS = {
+    "sk_test": "sk_test_Matrix4242", "rk_test": "rk_test_Matrix4242",
+    "sk_live": "sk_live_notReal", "rk_live": "rk_live_notReal",
+    "pk_test": "pk_test_Matrix4242", "pk_live": "pk_live_notReal",
+    "malformed_mode": "sk_tset_Matrix4242", "malformed_truncated": "sk_test_", "malformed_spaces": "sk_test_Mat rix",
+}
+STACKS = {
+    "test": {"portal-infra:mode": "test"},
+    "live": {"portal-infra:mode": "live"},
+    "live_allowed": {"portal-infra:mode": "live", "portal-infra:allowLive": "true"},
+}
+
+
+def expected_outcome(key: str, stack: str) -> str:
+    """The documented outcome (README, Guardrails)."""
+    if key.startswith("pk_"):
+        return "publishable"
+    if key.startswith("malformed"):
+        return "malformed"
+    key_mode = key.split("_")[1]
+    stack_mode = "live" if stack.startswith("live") else "test"
+    if key_mode != stack_mode:
+        return f"{key_mode}-mode key"
+    if stack == "live":
+        return "allowLive"
+    return "ok"
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+@pytest.mark.parametrize("key", list(KEYS))
+def test_guardrail_matrix(key: str, stack: str) -> None:
+    outcome = expected_outcome(key, stack)
+    env = {"STRIPE_API_KEY": KEYS[key]}
+    if outcome == "ok":
+        assert resolve(STACKS[stack], env).mode == ("live" if stack.startswith("live") else "test")
+        return
+    with pytest.raises(StripeSetupError, match=outcome) as caught:
+        resolve(STACKS[stack], env)
+    if len(KEYS[key]) > len("sk_test_"):  # a bare prefix is in the message as the expected shape
+        assert KEYS[key] not in str(caught.value)
+
+
+def test_restricted_key_403_names_the_permission() -> None:
+    from portal_infra.stripe_api.keys import permission_hint, required_permission
+
+    assert required_permission("GET", "/v1/prices") == "Prices: Read"
+    assert required_permission("POST", "/v1/billing_portal/configurations/bpc_1") == "Customer portal: Write"
+    assert "'Coupons: Read'" in permission_hint("GET", "/v1/coupons/stay")

@@ -49,6 +49,10 @@ class FakeStripeControl:
     def reset(self) -> None:
         self._call("POST", "reset", {})
 
+    def restrict_key(self, key: str, grants: dict[str, str]) -> None:
+        """Give a restricted key only these grants, e.g. {"prices": "read", "billing_portal": "write"}."""
+        self._call("POST", "restricted_keys", {"key": key, "grants": grants})
+
     def seed(self, **objects: Any) -> dict[str, list[str]]:
         result: dict[str, list[str]] = self._call("POST", "seed", objects)
         return result

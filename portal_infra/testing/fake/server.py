@@ -28,6 +28,7 @@ from .faults import FaultRule, Faults
 from .forms import decode_form, decode_multipart
 from .models import Backend
 from .models.portal import ensure_default_configuration
+from .permissions import RestrictedKeys
 from .responses import Request
 from .urls import resolve, route_name
 
@@ -62,6 +63,7 @@ class FakeStripe:
         self.backend = Backend()
         self.backend.on_new_store(ensure_default_configuration)
         self.faults = Faults()
+        self.restricted_keys = RestrictedKeys()
         self.stripe_mock_url = stripe_mock_url
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
@@ -89,6 +91,7 @@ class FakeStripe:
     def reset(self) -> None:
         self.backend.reset()
         self.faults.clear()
+        self.restricted_keys.clear()
         with self._log_lock:
             self._log.clear()
         self._idempotency.clear()
@@ -97,7 +100,8 @@ class FakeStripe:
         """Objects with the IDs a stack file names (Stripe's API cannot choose price IDs).
 
         `{"mode": "test", "account": null, "products": [{"id", "name"}], "prices": [{"id", "product",
-        "currency", "unit_amount", "recurring": {"interval"}}], "customers": [{"email"}]}`. Existing IDs
+        "currency", "unit_amount", "recurring": {"interval"}, "lookup_key"}], "customers": [{"email"}],
+        "coupons": [{"id", "percent_off", "duration"}]}`. Existing IDs
         are left as they are, so seeding twice is harmless. Also `"accounts": [{"id": "acct_…",
         "business_profile": {…}, "settings": {"branding": {…}}}]` (connected accounts) and `"platform":
         {"business_profile": {"name"}, "settings": {"branding": {"primary_color"}}}` (the platform's own,
@@ -105,7 +109,7 @@ class FakeStripe:
         """
         from .models import accounts, catalog
 
-        made: dict[str, list[str]] = {"products": [], "prices": [], "customers": [], "accounts": []}
+        made: dict[str, list[str]] = {"products": [], "prices": [], "customers": [], "coupons": [], "accounts": []}
         with self.backend.lock:
             mode = str(data.get("mode", "test"))
             if data.get("platform"):
@@ -119,10 +123,17 @@ class FakeStripe:
                 if product.get("id") not in store.products.items:
                     made["products"].append(catalog.create_product(store, {"name": product.get("id"), **product})["id"])
             for price in data.get("prices", []):
-                if price.get("id") not in store.prices.items:
+                existing = store.prices.items.get(price.get("id"))
+                if existing is None:
                     made["prices"].append(catalog.create_price(store, {"currency": "usd", **price})["id"])
+                elif price.get("lookup_key") and not existing.get("lookup_key"):
+                    # A fake state saved before the stack named this price by lookup key.
+                    existing["lookup_key"] = price["lookup_key"]
             for customer in data.get("customers", []):
                 made["customers"].append(catalog.create_customer(store, customer)["id"])
+            for coupon in data.get("coupons", []):
+                if coupon.get("id") not in store.coupons.items:
+                    made["coupons"].append(catalog.create_coupon(store, {"percent_off": 10, **coupon})["id"])
         return made
 
     def save(self, path: Path) -> None:
@@ -203,11 +214,15 @@ class FakeStripe:
         return None
 
 
-def _mode(authorization: str) -> str:
+def _key(authorization: str) -> str:
     scheme, _, credential = authorization.partition(" ")
     if scheme.lower() == "basic":
         credential = base64.b64decode(credential).decode(errors="replace").split(":", 1)[0]
-    key = credential.strip()
+    return credential.strip()
+
+
+def _mode(authorization: str) -> str:
+    key = _key(authorization)
     if key.startswith(("sk_test_", "rk_test_")):
         return "test"
     if key.startswith(("sk_live_", "rk_live_")):
@@ -276,6 +291,8 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             after: FaultRule | None = None
             try:
                 mode = entry["mode"] = _mode(headers.get("authorization", ""))
+                fake.restricted_keys.check(_key(headers.get("authorization", "")), method, split.path,
+                                           headers.get("stripe-account") or fake.backend.platform_account_id)
                 params, uploads = _params(method, split.query, headers.get("content-type", ""), body)
                 entry["params"] = params
                 if fake.faults.over_rate_limit():
@@ -348,6 +365,9 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     reply = {"paused": fake.faults.paused}
                 elif path == "/_fake/release":
                     fake.faults.release()
+                    reply = {"ok": True}
+                elif path == "/_fake/restricted_keys" and method == "POST":
+                    fake.restricted_keys.set(str(data.get("key", "")), data.get("grants") or {})
                     reply = {"ok": True}
                 elif path == "/_fake/seed" and method == "POST":
                     reply = fake.seed(data)

@@ -284,7 +284,8 @@ def create_session(store: AccountStore, params: Obj) -> Obj:
     check_url(return_url, "return_url")
     session = {
         "id": new_id("bps"), "object": "billing_portal.session", "configuration": config_id,
-        "created": store.clock.tick(), "customer": customer, "flow": None, "livemode": store.livemode,
+        "created": store.clock.tick(), "customer": customer, "flow": _flow(store, params.get("flow_data")),
+        "livemode": store.livemode,
         "locale": params.get("locale"), "on_behalf_of": params.get("on_behalf_of"), "return_url": return_url,
         "url": f"https://{portal_host(store)}/p/session/{'test_' if store.mode == 'test' else ''}"
                f"{new_id('s')[2:26]}",
@@ -292,3 +293,32 @@ def create_session(store: AccountStore, params: Obj) -> Obj:
     return copy.deepcopy(store.sessions.add(session))
 
 
+
+
+_FLOW_TYPES = ["customer_update", "payment_method_update", "subscription_cancel", "subscription_update",
+               "subscription_update_confirm", "subscription_pause"]
+
+
+def _flow(store: AccountStore, flow_data: Any) -> Obj | None:
+    """The session's `flow`, from `flow_data`. A retention offer must name a coupon of this account and
+    mode (subscriptions are not modelled, so their IDs are taken as given)."""
+    if flow_data is None:
+        return None
+    if not isinstance(flow_data, dict):
+        raise InvalidParam("flow_data", "Invalid flow_data: must be a hash")
+    check_enum(flow_data.get("type"), _FLOW_TYPES, "flow_data[type]")
+    kind = flow_data["type"]
+    flow: Obj = {"type": kind, "after_completion": flow_data.get("after_completion") or {"type": "portal_homepage"}}
+    if kind == "subscription_cancel":
+        cancel = flow_data.get("subscription_cancel") or {}
+        if not cancel.get("subscription"):
+            raise MissingParam("flow_data[subscription_cancel][subscription]")
+        retention = cancel.get("retention")
+        if retention is not None:
+            check_enum(retention.get("type"), ["coupon_offer"], "flow_data[subscription_cancel][retention][type]")
+            coupon = (retention.get("coupon_offer") or {}).get("coupon")
+            if not coupon:
+                raise MissingParam("flow_data[subscription_cancel][retention][coupon_offer][coupon]")
+            store.coupons.get(coupon, "flow_data[subscription_cancel][retention][coupon_offer][coupon]")
+        flow["subscription_cancel"] = {"subscription": cancel["subscription"], "retention": retention}
+    return flow

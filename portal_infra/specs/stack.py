@@ -1,0 +1,157 @@
+"""The stack config: everything a stack declares under `portal-infra:` in stacks/Pulumi.<stack>.yaml,
+laid over the project's base (layers.py). `program.py` validates it before building anything, so a
+bad value fails `pulumi preview` with its YAML path (`portal-infra:portal.features…`).
+
+Field names are the config keys as written in the stack file (hence `allowLive`, not `allow_live`).
+`platform` is PlatformSettingsSpec (branding.py), `domain` CustomDomainSpec (custom_domain.py) and
+`fleet` FleetSpec (fleet.py); each fleet account's portal, branding and domain blocks are checked by
+their own resources.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, StrictBool, ValidationError
+
+from .branding import PlatformSettingsSpec
+from .common import Spec, Url
+from .custom_domain import CustomDomainSpec
+from .fleet import FleetSpec, parse_fleet
+from .portal_configuration import PortalConfigurationSpec, cross_field_problems
+from .problems import SpecError, SpecProblem, problems_from_validation
+
+NAMESPACE = "portal-infra"
+COUPON_ID_MAX = 200
+
+# Never copied by `portal-infra promote`: they say where and as whom a stack talks to Stripe.
+NON_PORTABLE = ("mode", "allowLive", "stripeApiBase", "stripeApiKey", "pinned", "base")
+
+
+class Secure(Spec):
+    """How a secret looks in a stack file (`pulumi config set --secret`)."""
+
+    secure: str
+
+
+class PortalOptions(Spec):
+    """The `portal_infra:` entry of a portal: steers portal-infra, never sent to Stripe."""
+
+    adopt: Annotated[str, Field(pattern=r"^(default|bpc_\w+)$")] | None = Field(
+        None, description="'default' (the account's default configuration) or the ID (bpc_…) of one to manage")
+    on_delete: Literal["deactivate", "retain"] = "deactivate"
+
+
+class Retention(Spec):
+    """A cancellation offer. Stripe applies it per portal session, not per configuration, so the stack
+    exports it and `portal_infra.sessions.create_portal_session` sends it."""
+
+    coupon: Annotated[str, Field(min_length=1, max_length=COUPON_ID_MAX)] = Field(
+        description="the coupon's ID; coupon IDs are chosen when the coupon is made, so one ID can name "
+                    "the same offer in test and live mode")
+
+
+class Portal(PortalConfigurationSpec):
+    """`portal-infra:portal`: Stripe's configuration fields, plus portal-infra's own entries."""
+
+    portal_infra: PortalOptions | None = None
+    retention: Retention | None = None
+
+    def stripe_fields(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True, exclude={"portal_infra", "retention"})
+
+
+class StackConfig(Spec):
+    """Everything under `portal-infra:` for one stack, after its base is applied."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="portal-infra stack config")
+
+    mode: Literal["test", "live"] = Field("test", description="the key mode this stack requires")
+    allowLive: StrictBool = Field(False, description="live mode must also be allowed explicitly")
+    stripeApiBase: Url | None = Field(None, description="API base; a live key only ever goes to Stripe")
+    stripeApiKey: str | Secure | None = Field(
+        None, description="set with `pulumi config set --secret`; else STRIPE_API_KEY")
+    pinned: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="paths (like portal.name) that belong to this stack: `portal-infra promote` never changes them")
+    portal: Portal | None = None
+    platform: PlatformSettingsSpec | None = Field(
+        None, description="the platform's own Dashboard-only settings, compared read-only")
+    domain: CustomDomainSpec | None = Field(None, description="the platform's custom domain")
+    fleet: FleetSpec | None = Field(None, description="connected accounts: shared defaults, then each account")
+
+
+def parse_stack_config(data: Any) -> StackConfig:
+    """Validate a stack's effective config (keys without the `portal-infra:` prefix).
+
+    Problem paths are relative to the namespace (`portal.business_profile.headline`).
+    """
+    try:
+        config = StackConfig.model_validate(data)
+    except ValidationError as err:
+        raise SpecError(problems_from_validation(err, StackConfig)) from None
+    problems: list[SpecProblem] = []
+    if config.portal is not None:
+        problems += [SpecProblem(f"portal.{p.path}", p.problem, p.fix) for p in cross_field_problems(config.portal)]
+    if config.fleet is not None:
+        try:
+            parse_fleet(data["fleet"], prefix="fleet")  # names and account IDs listed twice
+        except SpecError as err:
+            problems += err.problems
+    if problems:
+        raise SpecError(problems)
+    return config
+
+
+def stack_file_schema() -> dict[str, Any]:
+    """JSON Schema of a Pulumi.<stack>.yaml, for editors (yaml-language-server, VS Code, JetBrains).
+
+    Made from StackConfig. A stack file holds only what differs from the base, so nothing in it is
+    required and any value may be null (null removes the base's value); `pulumi preview` checks the
+    merged result in full.
+    """
+    model = StackConfig.model_json_schema(by_alias=True)
+    defs = {name: _partial(schema) for name, schema in model.pop("$defs", {}).items()}
+    properties = {f"{NAMESPACE}:{key}": _nullable(_partial(value)) for key, value in model["properties"].items()}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "portal-infra stack file (stacks/Pulumi.<stack>.yaml)",
+        "type": "object",
+        "properties": {
+            "config": {
+                "type": "object",
+                "description": "Stack config. `portal-infra:*` keys are laid over `portal-infra:base` in Pulumi.yaml.",
+                "properties": properties,
+                # Other namespaces (a provider's own keys) are Pulumi's business; ours are all known.
+                "patternProperties": {f"^{NAMESPACE}:(?!({'|'.join(model['properties'])}|base)$)": {
+                    "not": {}, "description": "not a portal-infra key"}},
+            },
+            "secretsprovider": {"type": "string"},
+            "encryptedkey": {"type": "string"},
+            "encryptionsalt": {"type": "string"},
+            "environment": {},
+        },
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+def _partial(schema: Any) -> Any:
+    """The schema with `required` dropped and every property nullable, all the way down."""
+    if isinstance(schema, list):
+        return [_partial(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _partial(v) for k, v in schema.items() if k != "required"}
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {k: _nullable(v) for k, v in out["properties"].items()}
+    return out
+
+
+def _nullable(schema: Any) -> Any:
+    if not isinstance(schema, dict) or schema.get("type") == "null":
+        return schema
+    if any(s.get("type") == "null" for s in schema.get("anyOf", []) if isinstance(s, dict)):
+        return schema
+    return {"anyOf": [copy.deepcopy(schema), {"type": "null"}]}
