@@ -120,6 +120,9 @@ def _count(values: Mapping[str, Any], key: str, name: str, default: int) -> int:
     value = values.get(name)
     if value is None:
         return default
+    # Pulumi may carry a whole number as a float (10.0); a fraction is still refused.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SettingsError(f"{key}.{name}", f"is {value!r}; set a whole number of at least 1 (default {default})")
     return value

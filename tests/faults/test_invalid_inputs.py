@@ -86,21 +86,21 @@ CASES: dict[str, Case] = {
     **{f"branding/{name.replace(' ', '_')}": _branding_case(branding, field) for name, branding, field in BAD_BRANDING},
     # CustomDomain.
     **{f"domain/{name}": _domain_case(*DOMAIN_CASES[name]) for name in _DOMAIN_SAMPLE},
-    # The Stripe client's settings, shared by every resource type.
+    # The Stripe client's settings, shared by every resource type (checked with the whole stack config).
     "settings/rate_limit_zero": _settings_case("rateLimits", {"test": 0}, "portal-infra:rateLimits.test",
-                                               "positive number of requests per second"),
+                                               "greater than 0"),
     "settings/rate_limit_words": _settings_case("rateLimits", {"files": "fast"}, "portal-infra:rateLimits.files",
-                                                "positive number"),
+                                                "valid number"),
     "settings/rate_limit_unknown_key": _settings_case("rateLimits", {"burst": 5}, "portal-infra:rateLimits.burst",
-                                                      "the settings are test, live, files"),
+                                                      "known fields: test, live, files"),
     "settings/read_timeout_zero": _settings_case("timeouts", {"read": 0}, "portal-infra:timeouts.read",
-                                                 "positive number of seconds"),
+                                                 "greater than 0"),
     "settings/no_attempts": _settings_case("retries", {"maxAttempts": 0}, "portal-infra:retries.maxAttempts",
-                                           "whole number of at least 1"),
+                                           "greater than or equal to 1"),
     "settings/negative_retry_time": _settings_case("retries", {"maxSeconds": -1}, "portal-infra:retries.maxSeconds",
-                                                   "positive number of seconds"),
+                                                   "greater than 0"),
     # The key and mode guard.
-    "connection/unknown_mode": _settings_case("mode", "staging", "portal-infra:mode", "set it to test or live"),
+    "connection/unknown_mode": _settings_case("mode", "staging", "portal-infra:mode", "use one of 'test' or 'live'"),
     "connection/test_key_on_a_live_stack": _settings_case("mode", "live", "portal-infra:stripeApiKey",
                                                           "use a live-mode key for this stack"),
 }
@@ -134,7 +134,9 @@ def test_each_invalid_input_fails_preview_naming_its_field_with_no_request(fleet
     wrong = {}
     for name, run in runs.items():
         case = CASES[name]
-        if run.returncode == 0 or f"property {case.field} " not in run.stdout or case.words not in run.stdout:
+        # A resource's check names its property; the stack config check names the key and its file.
+        named = f"property {case.field} " in run.stdout or f"{case.field} (stacks/Pulumi.case-" in run.stdout
+        if run.returncode == 0 or not named or case.words not in run.stdout:
             wrong[name] = run.stdout[-1500:]
         elif "Traceback" in run.output:
             wrong[name] = "a traceback instead of a message:\n" + run.output[-1500:]
