@@ -35,6 +35,7 @@ PROGRAM = textwrap.dedent('''
     from portal_infra.program import run
     from portal_infra.resources import PortalConfiguration
 
+    run()  # first: it checks the whole `portal-infra:` stack config before anything registers
     fleet = pulumi.Config("fleet")
     portal = fleet.get_object("portal") or {"features": {"invoice_history": {"enabled": True}}}
     made = [PortalConfiguration(f"portal-{i:03d}", portal) for i in range(fleet.get_int("count") or 0)]
@@ -42,7 +43,6 @@ PROGRAM = textwrap.dedent('''
         options = spec.pop("portal_infra", None) or {}
         made.append(PortalConfiguration(name, spec, **options))
     pulumi.export("configuration_ids", [c.id for c in made])
-    run()
 ''')
 
 
