@@ -93,7 +93,7 @@ class StripeGateway:
         self._client = stripe.StripeClient(
             connection.api_key,
             stripe_version=STRIPE_VERSION,
-            base_addresses={"api": connection.api_base, "files": connection.api_base},
+            base_addresses={"api": connection.api_base, "files": connection.files_base},
             max_network_retries=0,
             http_client=_transport(settings.timeouts),
         )

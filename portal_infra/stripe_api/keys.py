@@ -24,6 +24,7 @@ ALLOW_LIVE_CONFIG = f"{CONFIG_NAMESPACE}:allowLive"
 KEY_ENV = "STRIPE_API_KEY"
 BASE_ENV = "STRIPE_API_BASE"
 STRIPE_API_BASE = "https://api.stripe.com"
+STRIPE_FILES_BASE = "https://files.stripe.com"
 STRIPE_HOSTS = {"api.stripe.com", "files.stripe.com"}
 
 _KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9_]+")
@@ -52,6 +53,11 @@ class Connection:
 
     def redact(self, text: str) -> str:
         return redact(text, self.api_key)
+
+    @property
+    def files_base(self) -> str:
+        """Where uploads go: Stripe serves Files on its own host; a mock or fake serves both on one."""
+        return STRIPE_FILES_BASE if self.api_base == STRIPE_API_BASE else self.api_base
 
     @property
     def restricted(self) -> bool:
