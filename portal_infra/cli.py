@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,33 +58,69 @@ def _promote(args: argparse.Namespace) -> int:
     return promote(args.source, args.target, dry_run=args.dry_run, project_dir=Path(args.project_dir))
 
 
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+class _Stop(Exception):
+    """A stop signal arrived before the fake was serving: nothing loaded, so nothing to save."""
+
+
+def _stop_on(signum: int, _frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _on_stop_signals(handler: Callable[[int, object], None]) -> None:
+    # A SIGINT or SIGHUP that the parent chose to ignore (`cmd &` in a script, nohup) stays ignored.
+    for signum in _STOP_SIGNALS:
+        if signum == signal.SIGTERM or signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, handler)
+
+
 def _fake_stripe(args: argparse.Namespace) -> int:
-    """Serve the stateful Stripe fake until interrupted."""
+    """Serve the stateful Stripe fake until stopped by SIGTERM, SIGINT or SIGHUP.
+
+    SIGTERM is what `docker stop`, systemd and CI time-outs send, and the only stop signal a
+    backgrounded process receives (it ignores SIGINT). Each of them saves `--state-file` and stops
+    the stripe-mock child before the process exits.
+    """
     from .testing.fake import FakeStripe
     from .testing.stripe_mock import StripeMock
     from .testing.tools import ToolMissing
 
+    # Installed first, so a signal during start-up still stops the stripe-mock child below.
+    _on_stop_signals(_stop_on)
     mock: StripeMock | None = None
-    mock_url = None if args.stripe_mock == "none" else args.stripe_mock
-    if args.stripe_mock == "auto":
-        try:
-            mock = StripeMock(Path(args.state_file or ".").resolve().parent / "fake-stripe-mock.log").start()
-            mock_url = mock.url
-        except ToolMissing:
-            mock_url = None
-            print("stripe-mock not found: serving without spec validation", file=sys.stderr)
-    fake = FakeStripe(args.host, args.port, stripe_mock_url=mock_url)
-    if args.state_file:
-        fake.load(Path(args.state_file))
-    print(f"fake Stripe on {fake.url} (stripe-mock: {mock_url or 'none'}); control API at {fake.url}/_fake/",
-          file=sys.stderr, flush=True)
     try:
+        mock_url = None if args.stripe_mock == "none" else args.stripe_mock
+        if args.stripe_mock == "auto":
+            try:
+                mock = StripeMock(Path(args.state_file or ".").resolve().parent / "fake-stripe-mock.log").start()
+                mock_url = mock.url
+            except ToolMissing:
+                mock_url = None
+                print("stripe-mock not found: serving without spec validation", file=sys.stderr)
+        fake = FakeStripe(args.host, args.port, stripe_mock_url=mock_url)
+        if args.state_file:
+            fake.load(Path(args.state_file))
+        stopped_by: list[str] = []
+
+        def stop(signum: int, _frame: object) -> None:
+            # serve_forever runs in this (the main) thread and can only be ended from another one;
+            # it then returns normally, so the save below is never cut short by an exception.
+            stopped_by.append(signal.Signals(signum).name)
+            threading.Thread(target=fake.stop, daemon=True).start()
+
+        _on_stop_signals(stop)
+        print(f"fake Stripe on {fake.url} (stripe-mock: {mock_url or 'none'}); control API at {fake.url}/_fake/",
+              file=sys.stderr, flush=True)
         fake.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
         if args.state_file:
             fake.save(Path(args.state_file))
+            print(f"fake Stripe: {', '.join(stopped_by[:1]) or 'stopped'}; state saved to {args.state_file}",
+                  file=sys.stderr, flush=True)
+    except _Stop:
+        pass
+    finally:
         if mock is not None:
             mock.stop()
     return 0

@@ -49,6 +49,7 @@ build_pulumi() {
      && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-python-exec" ] \
      && [ -x "$bin/pulumi-resource-pulumi-python" ]; then
     say "pulumi: $PULUMI_VERSION cached in $bin"
+    refresh_langhost "$bin"
     PULUMI_DIR=$bin; return
   fi
   need_go
@@ -82,10 +83,12 @@ MOD
       say "pulumi: official language host at commit $rev (tag pkg/$PULUMI_VERSION)"
       go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
       go build "${flags[@]}" -o "$bin/pulumi-language-python" "$host"
+      echo official > "$bin/.langhost-source"
     else
       say "pulumi: the official language host is not served by the module proxy; building scripts/langhost"
       mkdir -p langhost && cp "$ROOT/scripts/langhost/main.go" langhost/
       go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" -o "$bin/pulumi-language-python" ./langhost
+      langhost_sum > "$bin/.langhost-source"
     fi
     go build "${flags[@]}" -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
     sdk=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
@@ -97,6 +100,35 @@ MOD
   rm -rf "$w"
   say "pulumi: built $got"
   PULUMI_DIR=$bin
+}
+
+langhost_sum() { sha256sum "$ROOT/scripts/langhost/main.go" | cut -c1-16; }
+
+# The CLI is built once per version, but our own language host changes with scripts/langhost:
+# rebuild it alone (a few seconds, from the module cache) when its source differs from what was
+# built. A cache without a stamp predates stamps, and every such cache here holds our host.
+refresh_langhost() {
+  local bin=$1 want have tmp
+  have=$(cat "$bin/.langhost-source" 2>/dev/null || true)
+  [ "$have" = official ] && return
+  want=$(langhost_sum)
+  [ "$have" = "$want" ] && return
+  need_go
+  say "pulumi: rebuilding scripts/langhost (its source changed)"
+  tmp=$(mktemp -d)
+  (
+    cd "$tmp"
+    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
+    cp "$ROOT/scripts/langhost/main.go" .
+    printf 'module local/langhost\n\ngo 1.24\n\nrequire github.com/pulumi/pulumi/sdk/v3 %s\n' "$PULUMI_VERSION" > go.mod
+    go mod tidy >/dev/null 2>&1 || go mod tidy
+    go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" -o host .
+  )
+  # Replace by rename, so a pulumi run in another checkout never starts a half-written binary.
+  install -m 0755 "$tmp/host" "$bin/.pulumi-language-python.new"
+  mv -f "$bin/.pulumi-language-python.new" "$bin/pulumi-language-python"
+  printf '%s\n' "$want" > "$bin/.langhost-source"
+  rm -rf "$tmp"
 }
 
 build_stripe_mock() {

@@ -26,7 +26,7 @@ from ..specs import SpecError
 from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, parse_account_branding
 from ..specs.images import PURPOSE, ImageInfo, is_file_id, sha256_of
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
-from .base import StripeResourceProvider, failures, warn, without_provider
+from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider
 
 OnDelete = Literal["restore", "retain"]
 ON_DELETE = ("restore", "retain")
@@ -128,7 +128,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         owner = str(props.get("owner", ""))
         holder = metadata.get(OWNER_METADATA_KEY)
         if holder and holder != owner:
-            raise RuntimeError(
+            raise ResourceError(
                 f"account {account_id}: its branding is already managed by portal-infra resource {holder!r}; "
                 "remove it there first (destroy restores what it recorded), or manage it from that stack")
         now = live_values(account)
@@ -211,7 +211,7 @@ class AccountBrandingProvider(StripeResourceProvider):
             return gateway.get(_path(account_id))
         except StripeCallError as err:
             if err.is_missing or err.status == 403:
-                raise LookupError(f"account {account_id}: no connected account with this ID is visible to this "
+                raise ResourceError(f"account {account_id}: no connected account with this ID is visible to this "
                                   f"platform key in {gateway.mode} mode; check the ID and the key's mode") from None
             raise
 
@@ -265,7 +265,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         path = Path(value)
         data = path.read_bytes()
         if sha256_of(data) != digest:
-            raise RuntimeError(f"{role}: {value!r} changed between preview and update; run `pulumi up` again")
+            raise ResourceError(f"{role}: {value!r} changed between preview and update; run `pulumi up` again")
         # Files belong to the connected account (the safe pattern, STRIPE.md section 4). The key
         # is the content, so a retried or re-run upload of the same bytes replays the first File.
         uploader = self.gateway(account_id)

@@ -1,5 +1,5 @@
 """What every portal-infra dynamic provider shares: config from `configure()`, the Stripe
-gateway, and check failures phrased for people.
+gateway, and failures phrased for people.
 
 Provider classes live in this importable package so dill pickles them by reference (PULUMI.md
 3.2): the provider process imports the current code, and nothing but the class name reaches state.
@@ -9,22 +9,40 @@ process, after deserialization.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import sys
-from collections.abc import Mapping
-from typing import Any
+import traceback
+import types
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from ..specs import SpecProblem
-from ..stripe_api import StripeGateway, StripeSetupError, resolve
+from ..stripe_api import StripeCallError, StripeGateway, StripeSetupError, resolve
 from ..stripe_api.keys import ALLOW_LIVE_CONFIG, BASE_CONFIG, KEY_CONFIG, MODE_CONFIG
+from ..stripe_api.settings import SETTINGS_KEYS, SettingsError, client_settings
 
 PROVIDER_KEY = "__provider"
-_CONFIG_KEYS = (KEY_CONFIG, BASE_CONFIG, MODE_CONFIG, ALLOW_LIVE_CONFIG)
+_CONFIG_KEYS = (KEY_CONFIG, BASE_CONFIG, MODE_CONFIG, ALLOW_LIVE_CONFIG, *SETTINGS_KEYS)
+_OPERATIONS = ("create", "read", "update", "delete")
+
+# Which resource the current provider operation is for, so a gateway's errors can name it.
+_resource: contextvars.ContextVar[str | None] = contextvars.ContextVar("portal_infra_resource", default=None)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class StripeResourceProvider(ResourceProvider):
     _settings: dict[str, Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _OPERATIONS:
+            method = cls.__dict__.get(name)
+            if method is not None:
+                setattr(cls, name, _naming_the_resource(cls, method))
 
     def configure(self, req: ConfigureRequest) -> None:
         # Runs in the provider process only; this copy of the provider is never pickled again.
@@ -34,7 +52,9 @@ class StripeResourceProvider(ResourceProvider):
         return getattr(self, "_settings", {})
 
     def gateway(self, stripe_account: str | None = None) -> StripeGateway:
-        return StripeGateway(resolve(self.settings()), stripe_account=stripe_account)
+        config = self.settings()
+        return StripeGateway(resolve(config), stripe_account=stripe_account, settings=client_settings(config),
+                             subject=_resource.get() or _kind(type(self)))
 
     def current_mode(self) -> str | None:
         """The key's mode alone: no client is needed to know it, and diff runs on every preview."""
@@ -61,11 +81,44 @@ class StripeResourceProvider(ResourceProvider):
             )
 
     def connection_failures(self) -> list[CheckFailure]:
+        """Problems with the key, mode, address or client settings, each under its config key."""
+        out: list[CheckFailure] = []
         try:
             resolve(self.settings())
         except StripeSetupError as err:
-            return [CheckFailure(KEY_CONFIG, str(err))]
-        return []
+            out.append(CheckFailure(err.key, str(err)))
+        try:
+            client_settings(self.settings())
+        except SettingsError as err:
+            out.append(CheckFailure(err.path, err.problem))
+        return out
+
+
+def _kind(cls: type) -> str:
+    return cls.__name__.removesuffix("Provider")
+
+
+def _naming_the_resource(cls: type, method: _F) -> _F:
+    """Wrap a CRUD method so gateway errors inside it start with `Kind "name"`.
+
+    The resource's name comes from its ownership marker (`project/stack/name`) when it has one,
+    else its Stripe ID. The engine shows the error under the resource as well; the name in the
+    message keeps it readable where the message travels alone (logs, CI summaries).
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any) -> Any:
+        props = next((a for a in reversed(args) if isinstance(a, Mapping)), {})
+        id_ = next((a for a in args if isinstance(a, str)), None)
+        owner = str(props.get("owner") or "")
+        label = f'{_kind(cls)} "{owner.rsplit("/", 1)[-1]}"' if owner else f"{_kind(cls)} {id_ or ''}".strip()
+        token = _resource.set(label)
+        try:
+            return method(self, *args)
+        finally:
+            _resource.reset(token)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def failures(problems: list[SpecProblem]) -> list[CheckFailure]:
@@ -80,3 +133,48 @@ def warn(message: str) -> None:
 
 def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k != PROVIDER_KEY}
+
+
+class ResourceError(RuntimeError):
+    """A provider failure whose message is complete for a person (what is wrong, what to do).
+
+    Raise it instead of a bare RuntimeError or LookupError for such failures: the dynamic-provider
+    host then shows the message alone, without a Python traceback.
+    """
+
+
+# Errors whose message is complete for a person: the dynamic-provider host shows only the message.
+USER_FACING_ERRORS: tuple[type[BaseException], ...] = (StripeCallError, StripeSetupError, ResourceError)
+
+
+class _MessageOnlyTraceback(types.ModuleType):
+    """`traceback` as the dynamic-provider host sees it: our own errors render as their message.
+
+    The host (`python -m pulumi.dynamic`) turns every exception from a provider method into
+    `traceback.format_exc()`, which the engine prints under the resource. For a Stripe refusal or an
+    unreachable Stripe, a Python traceback hides the one sentence that says what happened and what
+    to do. Any other exception keeps its traceback: that one is a bug to report.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(traceback, name)
+
+    @staticmethod
+    def format_exc(limit: int | None = None, chain: bool = True) -> str:
+        err = sys.exc_info()[1]
+        if isinstance(err, USER_FACING_ERRORS):
+            return str(err)
+        return traceback.format_exc(limit, chain)
+
+
+def _plain_errors_in_provider_host() -> None:
+    host = sys.modules.get("__main__")
+    spec = getattr(host, "__spec__", None)
+    # Only inside the dynamic-provider host, and only while it still formats errors this way.
+    if host is None or getattr(spec, "name", None) != "pulumi.dynamic.__main__":
+        return
+    if getattr(host, "traceback", None) is traceback and hasattr(host, "_abort_with_traceback"):
+        setattr(host, "traceback", _MessageOnlyTraceback("traceback"))  # noqa: B010 (a module attribute mypy cannot see)
+
+
+_plain_errors_in_provider_host()

@@ -19,7 +19,7 @@ from ..specs.lookup import PRODUCTS_PATH, FoundPrice, chunks, resolve_prices
 from ..specs.portal_configuration import PortalConfigurationSpec, price_lookup_keys
 from ..specs.wire import create_params, declared, project, update_params
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key, resolve
-from .base import StripeResourceProvider, failures, warn, without_provider
+from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider
 from .owner_index import OwnerIndex, scope_of
 
 PATH = "/v1/billing_portal/configurations"
@@ -159,14 +159,14 @@ class PortalConfigurationProvider(StripeResourceProvider):
         if adopt == ADOPT_DEFAULT:
             found = gateway.get(PATH, {"is_default": True, "limit": 1}).get("data") or []
             if not found:
-                raise LookupError("adopt: default: this account has no default portal configuration yet; "
+                raise ResourceError("adopt: default: this account has no default portal configuration yet; "
                                   "save the portal settings once in the Stripe Dashboard, or drop adopt")
             return dict(found[0])
         try:
             return gateway.get(f"{PATH}/{adopt}")
         except StripeCallError as err:
             if err.is_missing:
-                raise LookupError(f"adopt: no portal configuration {adopt} in this account and mode") from None
+                raise ResourceError(f"adopt: no portal configuration {adopt} in this account and mode") from None
             raise
 
     def _take_over(self, gateway: StripeGateway, target: Mapping[str, Any], wanted: dict[str, Any],

@@ -62,6 +62,27 @@ class Portal(PortalConfigurationSpec):
         return self.model_dump(mode="json", exclude_none=True, exclude={"portal_infra", "retention"})
 
 
+_PositiveNumber = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class RateLimits(Spec):
+    """Requests per second this stack sends, shared by all its resources (stripe_api/ratelimit.py)."""
+
+    test: _PositiveNumber | None = Field(None, description="Stripe's API in test mode (default 20; Stripe allows 25)")
+    live: _PositiveNumber | None = Field(None, description="Stripe's API in live mode (default 80; Stripe allows 100)")
+    files: _PositiveNumber | None = Field(None, description="file uploads, either mode (default 15; Stripe allows 20)")
+
+
+class Timeouts(Spec):
+    connect: _PositiveNumber | None = Field(None, description="seconds to open a connection (default 10)")
+    read: _PositiveNumber | None = Field(None, description="seconds to wait for Stripe's answer (default 60)")
+
+
+class Retries(Spec):
+    maxAttempts: Annotated[int, Field(ge=1)] | None = Field(None, description="tries per request (default 8)")
+    maxSeconds: _PositiveNumber | None = Field(None, description="seconds of retrying per request (default 60)")
+
+
 class StackConfig(Spec):
     """Everything under `portal-infra:` for one stack, after its base is applied."""
 
@@ -80,6 +101,9 @@ class StackConfig(Spec):
         None, description="the platform's own Dashboard-only settings, compared read-only")
     domain: CustomDomainSpec | None = Field(None, description="the platform's custom domain")
     fleet: FleetSpec | None = Field(None, description="connected accounts: shared defaults, then each account")
+    rateLimits: RateLimits | None = Field(None, description="client-side pacing of requests to Stripe")
+    timeouts: Timeouts | None = Field(None, description="connect and read timeouts for requests to Stripe")
+    retries: Retries | None = Field(None, description="how long one request to Stripe keeps retrying")
 
 
 def parse_stack_config(data: Any) -> StackConfig:

@@ -3,76 +3,108 @@
 Each call builds its client from a `Connection` resolved in the provider process, so the key is
 never held by anything pickled. Responses come back as plain dicts (Stripe's JSON), errors as
 `StripeCallError` with the key scrubbed from the message.
+
+Every attempt, retries included, first takes its turn from the process-wide pacer of its key mode
+and API (ratelimit.py). Retries are ours, not stripe-python's, so that each one is paced, honours
+`Stripe-Should-Retry` and `Retry-After`, and stays within the request's time budget; a POST is
+always retried with the same Idempotency-Key, so a retry cannot act twice.
 """
 
 from __future__ import annotations
 
+import email.utils
 import io
-import os
 import random
+import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any, TypeVar
 
 import stripe
 
+from .errors import (
+    Attempts,
+    NetworkFailure,
+    StripeCallError,
+    StripeUnreachable,
+    answered_message,
+    classify_network_error,
+    unreachable_message,
+)
 from .keys import Connection, permission_hint
+from .ratelimit import Api, Pacer, pacer
+from .settings import ClientSettings, RetryPolicy, Timeouts
+
+_T = TypeVar("_T")
 
 # Pinned, so a change in Stripe's default version cannot change what we send or parse.
 STRIPE_VERSION = stripe.api_version
 
-DEFAULT_MAX_RETRIES = 3
-_RATE_LIMIT_BASE_DELAY = 0.5
-_RATE_LIMIT_MAX_DELAY = 8.0
+# Statuses worth another try when Stripe gives no `Stripe-Should-Retry` hint: a lock conflict,
+# the rate limit, and Stripe-side failures. Everything else is an answer about the request itself.
+_RETRIED_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+
+# One HTTP transport per timeout pair, shared by all gateways in the process: requests keeps a
+# session per thread inside it, so connections are reused across resources. It holds no key.
+_transports: dict[Timeouts, stripe.RequestsClient] = {}
+_transports_lock = threading.Lock()
 
 
-class StripeCallError(RuntimeError):
-    """Stripe refused or failed a request. The message names the request and never the key."""
-
-    def __init__(self, message: str, *, status: int | None, code: str | None, param: str | None,
-                 error_type: str | None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.param = param
-        self.error_type = error_type
-
-    @property
-    def is_missing(self) -> bool:
-        return self.status == 404
+def _transport(timeouts: Timeouts) -> stripe.RequestsClient:
+    with _transports_lock:
+        found = _transports.get(timeouts)
+        if found is None:
+            found = _transports[timeouts] = stripe.RequestsClient(timeout=(timeouts.connect, timeouts.read))
+        return found
 
 
 class StripeGateway:
-    """Calls Stripe as one account (optionally a connected one, via `Stripe-Account`)."""
+    """Calls Stripe as one account (optionally a connected one, via `Stripe-Account`).
+
+    `subject` names what the calls are for (a resource) at the start of every error message.
+    `sleep`, `clock`, `jitter` and `pacers` (the process-wide pacer by default) are for tests.
+    """
 
     def __init__(
         self,
         connection: Connection,
         *,
         stripe_account: str | None = None,
+        settings: ClientSettings | None = None,
+        subject: str = "portal-infra",
         max_retries: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+        pacers: Callable[[str, Api, float], Pacer] = pacer,
     ) -> None:
         self._connection = connection
         self._stripe_account = stripe_account
-        retries = max_retries if max_retries is not None else int(
-            os.environ.get("PORTAL_INFRA_MAX_RETRIES", DEFAULT_MAX_RETRIES)
-        )
-        self._max_retries = max(0, retries)
+        settings = settings or ClientSettings()
+        if max_retries is not None:
+            settings = replace(settings, retries=replace(settings.retries, max_attempts=max(0, max_retries) + 1))
+        self._settings = settings
+        self._subject = subject
         self._sleep = sleep
+        self._clock = clock
+        self._jitter = jitter
+        self._pacers = pacers
         self._client = stripe.StripeClient(
             connection.api_key,
             stripe_version=STRIPE_VERSION,
-            base_addresses={"api": connection.api_base, "files": connection.api_base},
-            # stripe-python retries connection errors, 409 and 5xx itself, reusing the same
-            # Idempotency-Key; a 429 it retries only when Stripe says so, so we add that below.
-            max_network_retries=self._max_retries,
-            http_client=stripe.RequestsClient(timeout=(10, 60)),
+            base_addresses={"api": connection.api_base, "files": connection.files_base},
+            max_network_retries=0,
+            http_client=_transport(settings.timeouts),
         )
 
     @property
     def mode(self) -> str:
         return self._connection.mode
+
+    @property
+    def settings(self) -> ClientSettings:
+        return self._settings
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._request("get", path, params or {}, idempotency_key=None)
@@ -81,11 +113,14 @@ class StripeGateway:
         return self._request("post", path, params, idempotency_key=idempotency_key)
 
     def upload_file(self, purpose: str, filename: str, data: bytes, *, idempotency_key: str) -> dict[str, Any]:
-        """POST /v1/files on Stripe's files address (multipart), as this gateway's account."""
+        """POST /v1/files on Stripe's files address (multipart), as this gateway's account.
+
+        Paced against the files API's own budget (`portal-infra:rateLimits.files`), not the API's.
+        """
         upload = io.BytesIO(data)
         upload.name = filename
         return self._request("post", "/v1/files", {"purpose": purpose, "file": upload},
-                             idempotency_key=idempotency_key, base="files")
+                             idempotency_key=idempotency_key, api="files")
 
     def list_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every object of a list endpoint, following `has_more` pages."""
@@ -101,52 +136,126 @@ class StripeGateway:
                 return out
             query = {**query, "starting_after": data[-1]["id"]}
 
-    def _request(self, method: str, path: str, params: dict[str, Any], *,
-                 idempotency_key: str | None, base: str = "api") -> dict[str, Any]:
+    def _request(self, method: str, path: str, params: dict[str, Any], *, idempotency_key: str | None,
+                 api: Api = "api") -> dict[str, Any]:
+        """One Stripe request through `raw_request`, paced and retried."""
         options: dict[str, Any] = {}
-        if base != "api":
-            # Files go to Stripe's files address as multipart (stripe-python's `base` and `content_type`).
-            options.update(base=base, content_type="multipart/form-data")
         if self._stripe_account:
             options["stripe_account"] = self._stripe_account
         if idempotency_key:
             options["idempotency_key"] = idempotency_key
-        attempt = 0
-        while True:
-            try:
-                response = self._client.raw_request(method, path, **params, **options)
-                data: dict[str, Any] = response.data
-                return data
-            except stripe.RateLimitError as err:
-                upload = params.get("file")
-                if isinstance(upload, io.BytesIO):
-                    upload.seek(0)  # a retried upload must send the same bytes again
-                if attempt >= self._max_retries:
-                    raise self._translate(method, path, err) from None
-                # Same Idempotency-Key on every attempt, so a retried POST cannot act twice.
-                delay = min(_RATE_LIMIT_MAX_DELAY, _RATE_LIMIT_BASE_DELAY * 2**attempt)
-                self._sleep(delay * (0.5 + random.random() / 2))
-                attempt += 1
-            except stripe.StripeError as err:
-                raise self._translate(method, path, err) from None
+        if api == "files":
+            # Files go to Stripe's files address as multipart (stripe-python's `base` and `content_type`).
+            options.update(base="files", content_type="multipart/form-data")
 
-    def _translate(self, method: str, path: str, err: stripe.StripeError) -> StripeCallError:
-        error = getattr(err, "error", None)
-        status = err.http_status
-        code = getattr(error, "code", None) or err.code
-        param = getattr(error, "param", None)
-        error_type = getattr(error, "type", None)
-        message = getattr(error, "message", None) or err.user_message or str(err) or type(err).__name__
+        def attempt() -> dict[str, Any]:
+            for value in params.values():
+                if isinstance(value, io.IOBase):
+                    value.seek(0)  # a retried upload sends the same bytes again
+            data: dict[str, Any] = self._client.raw_request(method, path, **params, **options).data
+            return data
+
+        return self.call(method, path, attempt, api=api)
+
+    def call(self, method: str, path: str, attempt: Callable[[], _T], *, api: Api = "api") -> _T:
+        """Run `attempt` (one HTTP request through `self._client`) until it succeeds or the retry
+        policy gives up. Each attempt first waits its turn from the pacer of this key mode and `api`
+        ("files" for requests to Stripe's files base address). A POST's `attempt` must send the same
+        Idempotency-Key every time. `method` and `path` name the request in errors.
+        """
+        policy = self._settings.retries
+        turn = self._pacers(self.mode, api, self._settings.rate_limits.per_second(self.mode, api))
+        started = self._clock()
+        tries = 0
+        while True:
+            tries += 1
+            turn.acquire()
+            try:
+                return attempt()
+            except stripe.APIConnectionError as err:
+                failure, reason = classify_network_error(err.__cause__)
+                delay = self._retry_delay(policy, tries, started, None)
+                if delay is None:
+                    raise self._unreachable(method, path, failure, reason, tries, started) from None
+            except stripe.StripeError as err:
+                headers = {k.lower(): v for k, v in (err.headers or {}).items()}
+                delay = None
+                if _should_retry(err.http_status, headers):
+                    delay = self._retry_delay(policy, tries, started, _retry_after(headers))
+                if delay is None:
+                    raise self._answered(method, path, err, tries, started) from None
+                if "retry-after" in headers:
+                    # Stripe asked this client to wait, not just this request.
+                    turn.hold_off(delay)
+            self._sleep(delay)
+
+    def _retry_delay(self, policy: RetryPolicy, attempt: int, started: float,
+                     retry_after: float | None) -> float | None:
+        """Seconds to wait before the next attempt, or None when the attempts or the time are used up."""
+        if attempt >= policy.max_attempts:
+            return None
+        backoff = min(policy.max_delay, policy.base_delay * 2.0 ** (attempt - 1))
+        # Equal jitter: at least half the backoff, so retries stay spread but never come back at once.
+        delay = backoff * (0.5 + self._jitter() / 2)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        if self._clock() - started + delay > policy.max_seconds:
+            return None
+        return delay
+
+    def _where(self, method: str, path: str) -> str:
         where = f"{method.upper()} {path}"
         if self._stripe_account:
             where += f" (as {self._stripe_account})"
-        details = ", ".join(x for x in (str(status) if status else "no response", error_type, code) if x)
-        text = f"Stripe refused {where} [{details}]: {message}"
-        if param:
-            text += f" (parameter: {param})"
-        if status == 403 and self._connection.restricted and code != "account_invalid":
-            text += f"; {permission_hint(method, path)}"
-        if err.request_id:
-            text += f" (request {err.request_id})"
-        return StripeCallError(self._connection.redact(text), status=status, code=code, param=param,
-                               error_type=error_type)
+        return where
+
+    def _attempts(self, attempt: int, started: float) -> Attempts:
+        return Attempts(attempt, self._clock() - started)
+
+    def _unreachable(self, method: str, path: str, failure: NetworkFailure, reason: str, attempt: int,
+                     started: float) -> StripeUnreachable:
+        text = unreachable_message(subject=self._subject, where=self._where(method, path),
+                                   base=self._connection.api_base, failure=failure, reason=reason,
+                                   attempts=self._attempts(attempt, started))
+        return StripeUnreachable(self._connection.redact(text), failure=failure)
+
+    def _answered(self, method: str, path: str, err: stripe.StripeError, attempt: int,
+                  started: float) -> StripeCallError:
+        error = getattr(err, "error", None)
+        code = getattr(error, "code", None) or err.code
+        param = getattr(error, "param", None)
+        error_type = getattr(error, "type", None)
+        message = str(getattr(error, "message", None) or err.user_message or type(err).__name__)
+        if err.http_status == 403 and self._connection.restricted and code != "account_invalid":
+            message = f"{message.rstrip('.')}; {permission_hint(method, path)}"
+        text = answered_message(subject=self._subject, where=self._where(method, path), status=err.http_status,
+                                error_type=error_type, code=code, param=param, message=message,
+                                request_id=err.request_id, attempts=self._attempts(attempt, started))
+        return StripeCallError(self._connection.redact(text), status=err.http_status, code=code, param=param,
+                               error_type=error_type, request_id=err.request_id)
+
+
+def _should_retry(status: int | None, headers: Mapping[str, str]) -> bool:
+    # Stripe's own hint wins over the status, both ways (a 429 it says not to retry is final).
+    hint = headers.get("stripe-should-retry")
+    if hint == "true":
+        return True
+    if hint == "false":
+        return False
+    return status in _RETRIED_STATUSES
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """`Retry-After` as seconds: a number, or an HTTP date."""
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

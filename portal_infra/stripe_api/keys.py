@@ -24,6 +24,7 @@ ALLOW_LIVE_CONFIG = f"{CONFIG_NAMESPACE}:allowLive"
 KEY_ENV = "STRIPE_API_KEY"
 BASE_ENV = "STRIPE_API_BASE"
 STRIPE_API_BASE = "https://api.stripe.com"
+STRIPE_FILES_BASE = "https://files.stripe.com"
 STRIPE_HOSTS = {"api.stripe.com", "files.stripe.com"}
 
 _KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9_]+")
@@ -32,7 +33,14 @@ _USABLE_KEY = re.compile(r"^(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]*[A-Za-z0-9]$")
 
 
 class StripeSetupError(RuntimeError):
-    """The connection to Stripe is misconfigured; raised before any request is made."""
+    """The connection to Stripe is misconfigured; raised before any request is made.
+
+    `key` is the stack config key to fix (the API key's unless another is to blame).
+    """
+
+    def __init__(self, message: str, *, key: str = KEY_CONFIG) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,11 @@ class Connection:
 
     def redact(self, text: str) -> str:
         return redact(text, self.api_key)
+
+    @property
+    def files_base(self) -> str:
+        """Where uploads go: Stripe serves Files on its own host; a mock or fake serves both on one."""
+        return STRIPE_FILES_BASE if self.api_base == STRIPE_API_BASE else self.api_base
 
     @property
     def restricted(self) -> bool:
@@ -91,7 +104,7 @@ def resolve(config: Mapping[str, Any], env: Mapping[str, str] | None = None) -> 
     mode = key_mode(api_key)
     declared = str(config.get(MODE_CONFIG) or "test")
     if declared not in ("test", "live"):
-        raise StripeSetupError(f"{MODE_CONFIG} is {declared!r}; set it to test or live")
+        raise StripeSetupError(f"{MODE_CONFIG} is {declared!r}; set it to test or live", key=MODE_CONFIG)
     if mode != declared:
         raise StripeSetupError(
             f"this stack is for {declared} mode ({MODE_CONFIG}) but the Stripe key is a {mode}-mode key; "
@@ -101,16 +114,18 @@ def resolve(config: Mapping[str, Any], env: Mapping[str, str] | None = None) -> 
     if mode == "live" and not _is_true(config.get(ALLOW_LIVE_CONFIG)):
         raise StripeSetupError(
             f"this stack is in live mode, which also needs {ALLOW_LIVE_CONFIG}: true in its stack file; "
-            "add it once the stack has been reviewed for live use (nothing was sent to Stripe)"
+            "add it once the stack has been reviewed for live use (nothing was sent to Stripe)",
+            key=ALLOW_LIVE_CONFIG,
         )
     api_base = str(env.get(BASE_ENV) or config.get(BASE_CONFIG) or STRIPE_API_BASE).rstrip("/")
     parts = urlsplit(api_base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise StripeSetupError(f"the Stripe API base {api_base!r} is not an http(s) URL; fix {BASE_CONFIG}")
+        raise StripeSetupError(f"the Stripe API base {api_base!r} is not an http(s) URL; fix {BASE_CONFIG}",
+                               key=BASE_CONFIG)
     if mode == "live" and (parts.scheme != "https" or parts.hostname not in STRIPE_HOSTS):
         raise StripeSetupError(
             f"refusing to send a live-mode key to {api_base}: live keys go only to {STRIPE_API_BASE}; "
-            f"unset {BASE_ENV} / {BASE_CONFIG} for this stack"
+            f"unset {BASE_ENV} / {BASE_CONFIG} for this stack", key=BASE_CONFIG,
         )
     return Connection(api_key=api_key, api_base=api_base, mode=mode)
 

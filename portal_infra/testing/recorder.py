@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
+from .fake.server import LISTEN_BACKLOG
+
 _KEPT_HEADERS = ("idempotency-key", "stripe-account", "stripe-version", "content-type")
 
 
@@ -32,13 +34,19 @@ class RecordedRequest:
         return dict(self.form)
 
 
+
+class _Server(ThreadingHTTPServer):
+    # As the fake's: the standard library's backlog of 5 stalls a fleet-sized burst of connections.
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
 class RecordingProxy:
     def __init__(self, upstream: str) -> None:
         parts = urlsplit(upstream)
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

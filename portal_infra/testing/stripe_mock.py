@@ -3,9 +3,15 @@ image when PORTAL_INFRA_STRIPE_MOCK=docker."""
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -13,6 +19,27 @@ from .containers import DOCKER_MODE, StripeMockContainer
 from .tools import stripe_mock_binary
 
 START_TIMEOUT = 30.0
+_PR_SET_PDEATHSIG = 1
+
+
+def _dies_with_parent() -> Callable[[], None] | None:
+    """A pre-exec hook that has Linux stop the child when the process that started it dies.
+
+    `stop()` ends stripe-mock on every orderly exit; this covers the others (kill -9 of a test
+    run, of `portal-infra fake-stripe`, a CI time-out), which would leave it running on its port.
+    Linux ties the signal to the starting *thread*, so it is used only from the main thread.
+    """
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None
+    parent = os.getpid()
+
+    def hook() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the hook ran
+            os._exit(1)
+
+    return hook
 
 
 def free_port() -> int:
@@ -70,7 +97,7 @@ class StripeMock:
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(
             [str(self.binary), "-http-addr", f"127.0.0.1:{self.port}", "-https-addr", f"127.0.0.1:{https_port}"],
-            stdout=log, stderr=subprocess.STDOUT,
+            stdout=log, stderr=subprocess.STDOUT, preexec_fn=_dies_with_parent(),
         )
         log.close()
         wait_for_port(self.port, START_TIMEOUT, self._process)

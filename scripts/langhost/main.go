@@ -115,17 +115,13 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
+	config, secretKeys, err := configEnv(req)
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, pythonFor(root, options), args...)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys))
+	cmd.Env = append(os.Environ(), "PULUMI_CONFIG="+config, "PULUMI_CONFIG_SECRET_KEYS="+secretKeys)
 	if venv := virtualenv(root, options); venv != "" {
 		cmd.Env = append(cmd.Env, "VIRTUAL_ENV="+venv, "PATH="+filepath.Join(venv, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
@@ -141,6 +137,30 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err)}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+// configEnv renders the stack config and its secret keys as the exec script reads them. A stack
+// with no config arrives as a nil map, which json.Marshal writes as `null`; the SDK's
+// set_all_config then fails before the program runs, so nil is written as an empty object (and
+// nil secret keys as an empty list), as the official host does.
+func configEnv(req *pulumirpc.RunRequest) (string, string, error) {
+	values := req.GetConfig()
+	if values == nil {
+		values = map[string]string{}
+	}
+	secrets := req.GetConfigSecretKeys()
+	if secrets == nil {
+		secrets = []string{}
+	}
+	config, err := json.Marshal(values)
+	if err != nil {
+		return "", "", err
+	}
+	secretKeys, err := json.Marshal(secrets)
+	if err != nil {
+		return "", "", err
+	}
+	return string(config), string(secretKeys), nil
 }
 
 // virtualenv resolves the project's `runtime.options.virtualenv`, relative to the project root.

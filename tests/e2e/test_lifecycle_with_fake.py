@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import signal
 import subprocess
 import time
 from typing import Any
@@ -14,6 +12,7 @@ import pytest
 
 from tests.e2e.conftest import FakeDeployment
 from tests.examples import full
+from tests.processes import kill_tree
 
 pytestmark = pytest.mark.e2e
 CONFIGS = "/v1/billing_portal/configurations"
@@ -145,7 +144,7 @@ def test_killed_up_after_stripe_created_leaves_no_duplicate(fake_deployment: Fak
     while d.fake.control.paused() < 1:
         assert proc.poll() is None and time.monotonic() < deadline, "pulumi up never reached the create"
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
+    kill_tree(proc.pid)  # its plugins too, which a killed pulumi leaves running
     proc.wait()
     d.fake.control.release()
     d.fake.control.clear_faults()

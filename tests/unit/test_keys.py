@@ -117,3 +117,9 @@ def test_restricted_key_403_names_the_permission() -> None:
     assert required_permission("GET", "/v1/prices") == "Prices: Read"
     assert required_permission("POST", "/v1/billing_portal/configurations/bpc_1") == "Customer portal: Write"
     assert "'Coupons: Read'" in permission_hint("GET", "/v1/coupons/stay")
+
+
+def test_uploads_go_to_stripes_files_host_and_to_a_mock_as_is() -> None:
+    assert resolve({}, {"STRIPE_API_KEY": "sk_test_abc"}).files_base == "https://files.stripe.com"
+    local = resolve({}, {"STRIPE_API_KEY": "sk_test_abc", "STRIPE_API_BASE": "http://127.0.0.1:12111"})
+    assert local.files_base == "http://127.0.0.1:12111"

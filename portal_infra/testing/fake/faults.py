@@ -14,16 +14,18 @@ from typing import Any, Literal
 class FaultRule:
     """What to do to matching requests.
 
-    `path`: a prefix, or a regex when it starts with `re:`. Fires on the `nth` matching request, or
-    at `rate` (0..1), at most `times` times (None: no limit). `when="before"` fails the request
-    without touching state; `"after"` applies it first and then loses or delays the response, as a
-    network fault between Stripe and the client would.
+    `status` answers with that status (`should_retry` sets `Stripe-Should-Retry`, `retry_after`
+    sets `Retry-After` in seconds). `path`: a prefix, or a regex when it starts with `re:`. Fires
+    on the `nth` matching request, or at `rate` (0..1), at most `times` times (None: no limit).
+    `when="before"` fails the request without touching state; `"after"` applies it first and then
+    loses or delays the response, as a network fault between Stripe and the client would.
     """
 
     path: str = ""
     method: str | None = None
     status: int | None = None
     should_retry: bool | None = None
+    retry_after: float | None = None
     latency_ms: int = 0
     drop: bool = False
     pause: bool = False

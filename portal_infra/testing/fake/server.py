@@ -38,6 +38,17 @@ _LOGGED_HEADERS = ("idempotency-key", "stripe-account", "stripe-version", "conte
 PAUSE_TIMEOUT = 120.0
 
 
+# The standard library listens with a backlog of 5: a client that opens 100 connections at once
+# (a fleet `pulumi up`, a load test in a user's CI) overflows it, and each dropped SYN costs the
+# client a 1 s retransmission. The kernel caps this at net.core.somaxconn.
+LISTEN_BACKLOG = 1024
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+
 @dataclass
 class Saved:
     fingerprint: str
@@ -57,8 +68,7 @@ class FakeStripe:
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
         self._idempotency: dict[tuple[str, str, str], Saved] = {}
-        self._server = ThreadingHTTPServer((host, port), _handler(self))
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -127,7 +137,11 @@ class FakeStripe:
         return made
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.backend.dump()))
+        """Write the state atomically: a stop during the write leaves the previous file whole."""
+        data = json.dumps(self.backend.dump())
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_text(data)
+        partial.replace(path)
 
     def load(self, path: Path) -> None:
         if path.exists():
@@ -288,6 +302,8 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     return
                 status, payload, ctype, extra = fake.answer(method, split.path, split.query, headers, body,
                                                             mode=mode, params=params, uploads=uploads)
+                if extra.get("Idempotent-Replayed"):
+                    entry["replayed"] = True
                 after = fake.faults.pick(method, split.path, "after")
             except StripeError as err:
                 status, payload = err.status, json.dumps(err.body()).encode()
@@ -374,9 +390,12 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
 
 
 def _retry(rule: FaultRule) -> dict[str, str]:
-    if rule.should_retry is None:
-        return {}
-    return {"Stripe-Should-Retry": "true" if rule.should_retry else "false"}
+    headers = {}
+    if rule.should_retry is not None:
+        headers["Stripe-Should-Retry"] = "true" if rule.should_retry else "false"
+    if rule.retry_after is not None:
+        headers["Retry-After"] = f"{rule.retry_after:g}"
+    return headers
 
 
 def _fault_body(status: int) -> dict[str, Any]:
