@@ -89,3 +89,14 @@ def without(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
     if path == ("features", "subscription_cancel", "mode"):  # create_prorations needs immediately
         node["proration_behavior"] = "none"
     return out
+
+
+def for_fake() -> dict[str, Any]:
+    """FULL without what needs seeded objects (products, feedback options) or is not in stripe-mock's
+    spec (pause): a portal the stateful fake accepts as it is."""
+    data = full()
+    data["features"]["subscription_update"]["products"] = []
+    data["features"]["subscription_update"]["default_allowed_updates"] = ["quantity", "promotion_code"]
+    data["features"]["subscription_cancel"]["cancellation_reason"].pop("feedback_options")
+    del data["features"]["subscription_pause"]
+    return data

@@ -13,21 +13,14 @@ import yaml
 from portal_infra.testing.fake import FakeStripeControl
 from tests.docker.conftest import ComposeStack
 from tests.e2e.conftest import KEY, _cli, _project
-from tests.examples import full
+from tests.examples import for_fake
 
 pytestmark = [pytest.mark.docker, pytest.mark.e2e]
 CONFIGS = "POST /v1/billing_portal/configurations"
 
 
 def _portal() -> dict[str, Any]:
-    """FULL without what needs seeded objects (products, feedback options) or is not in stripe-mock's
-    spec (pause)."""
-    data = full()
-    data["features"]["subscription_update"]["products"] = []
-    data["features"]["subscription_update"]["default_allowed_updates"] = ["quantity", "promotion_code"]
-    data["features"]["subscription_cancel"]["cancellation_reason"].pop("feedback_options")
-    del data["features"]["subscription_pause"]
-    return data
+    return for_fake()
 
 
 def test_up_refresh_repair_destroy_against_the_containers(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import FakeDeployment
-from tests.examples import full
+from tests.examples import for_fake
 from tests.processes import kill_tree
 
 pytestmark = pytest.mark.e2e
@@ -19,13 +19,7 @@ CONFIGS = "/v1/billing_portal/configurations"
 
 
 def _portal() -> dict[str, Any]:
-    """FULL without products (the fake checks that products exist) or pause (not in stripe-mock's spec)."""
-    data = full()
-    data["features"]["subscription_update"]["products"] = []
-    data["features"]["subscription_update"]["default_allowed_updates"] = ["quantity", "promotion_code"]
-    data["features"]["subscription_cancel"]["cancellation_reason"].pop("feedback_options")
-    del data["features"]["subscription_pause"]
-    return data
+    return for_fake()
 
 
 def _deploy(d: FakeDeployment, portal: dict[str, Any] | None = None, **options: Any) -> str:
