@@ -138,7 +138,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         params = self._changes(props, now, files)
         params["metadata"] = {OWNER_METADATA_KEY: owner, **_restore_metadata(previous)}
         key = idempotency_key("branding", account_id, params, after=now)
-        updated = gateway.post(_path(account_id), _without_empty(params), idempotency_key=key)
+        updated = _post_account(gateway, account_id, _without_empty(params), key)
         return CreateResult(account_id, self._outputs(props, updated, gateway.mode, files, previous))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -155,7 +155,7 @@ class AccountBrandingProvider(StripeResourceProvider):
             computed = {k: olds.get(k) for k in COMPUTED_FIELDS}
             return UpdateResult({**without_provider(news), **computed, "files": files})
         key = idempotency_key("branding", id_, params, after=now)
-        updated = gateway.post(_path(id_), params, idempotency_key=key)
+        updated = _post_account(gateway, id_, params, key)
         return UpdateResult(self._outputs(news, updated, gateway.mode, files, previous))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -308,6 +308,21 @@ class AccountBrandingProvider(StripeResourceProvider):
             "livemode": bool(account.get("livemode")),
             "mode": mode,
         }
+
+
+def _post_account(gateway: StripeGateway, account_id: str, params: dict[str, Any], key: str) -> dict[str, Any]:
+    """POST the account's new values. An account update sets absolute values, so sending it again
+    cannot act twice; if Stripe has already seen this key with other parameters (a run interrupted
+    between two writes of the same account), the write is made again under a key derived from what
+    the account holds now, instead of failing the run."""
+    try:
+        return gateway.post(_path(account_id), params, idempotency_key=key)
+    except StripeCallError as err:
+        if err.error_type != "idempotency_error":
+            raise
+    fresh = live_values(gateway.get(_path(account_id)))
+    return gateway.post(_path(account_id), params, idempotency_key=idempotency_key("branding", account_id, params,
+                                                                                    after=[key, fresh]))
 
 
 def _without_empty(params: dict[str, Any]) -> dict[str, Any]:
