@@ -253,9 +253,12 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-        def _body(self) -> bytes:
+        def _body(self) -> bytes | None:
+            """The request body, or None when the client went away before sending all of it (a killed
+            `pulumi up`): Stripe never acts on a request it did not receive whole, and neither may we."""
             length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length else b""
+            body = self.rfile.read(length) if length else b""
+            return body if len(body) == length else None
 
         def _send(self, status: int, body: bytes, content_type: str = "application/json",
                   extra: dict[str, str] | None = None) -> None:
@@ -276,6 +279,9 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             split = urlsplit(self.path)
             body = self._body()
+            if body is None:
+                self.close_connection = True
+                return
             if split.path.startswith("/_fake/"):
                 self._control(split.path, body)
                 return
