@@ -115,3 +115,28 @@ def test_state_survives_save_and_load(fake: Fake, tmp_path: Path) -> None:
         assert client.v1.billing_portal.configurations.retrieve(obj.id).name == "Kept"
     finally:
         other.stop()
+
+
+def test_a_request_cut_off_mid_body_is_not_acted_on(fake: Fake) -> None:
+    """A killed client leaves half a form body; Stripe acts only on whole requests, so the fake does too,
+    and the same key with the whole body is then a first request, not an idempotency conflict."""
+    import base64
+    import socket
+    from urllib.parse import urlsplit
+
+    body = b"features[invoice_history][enabled]=true&name=Half"
+    auth = base64.b64encode(f"{TEST_KEY}:".encode()).decode()
+    head = (f"POST /v1/billing_portal/configurations HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nIdempotency-Key: cut-off-1\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    url = urlsplit(fake.url)
+    with socket.create_connection((url.hostname, url.port)) as sock:
+        sock.sendall(head + body[:20])
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(1024) == b""  # no answer: the request never arrived whole
+    before = len(fake.client.v1.billing_portal.configurations.list().data)
+    whole = fake.raw("POST", "/v1/billing_portal/configurations", data=body,
+                     headers={"Idempotency-Key": "cut-off-1",
+                              "Content-Type": "application/x-www-form-urlencoded"})
+    assert whole.status_code == 200 and whole.json()["name"] == "Half"
+    assert len(fake.client.v1.billing_portal.configurations.list().data) == before + 1
