@@ -12,7 +12,7 @@ import yaml
 
 from portal_infra.testing.fake import FakeStripeControl
 from tests.docker.conftest import ComposeStack
-from tests.e2e.conftest import KEY, _cli, _project
+from tests.e2e.conftest import KEY, _cli, make_project
 from tests.examples import for_fake
 
 pytestmark = [pytest.mark.docker, pytest.mark.e2e]
@@ -25,7 +25,7 @@ def _portal() -> dict[str, Any]:
 
 def test_up_refresh_repair_destroy_against_the_containers(
         compose_stack: ComposeStack, fake_control: FakeStripeControl, tmp_path: Path) -> None:
-    project = _project(tmp_path)
+    project = make_project(tmp_path)
     (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(
         {"config": {"portal-infra:mode": "test", "portal-infra:portal": _portal()}}))
     cli = _cli(tmp_path, project, compose_stack.fake_url, STRIPE_API_KEY=KEY)

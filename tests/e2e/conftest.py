@@ -30,13 +30,7 @@ class Deployment:
     runs: list[Run] = field(default_factory=list)
 
     def write_config(self, portal: dict[str, Any], **extra: Any) -> None:
-        config = {"portal-infra:mode": "test", "portal-infra:portal": portal,
-                  **{f"portal-infra:{k}": v for k, v in extra.items()}}
-        path = self.project_dir / f"Pulumi.{self.stack}.yaml"
-        existing: dict[str, Any] = yaml.safe_load(path.read_text()) if path.exists() else {}
-        secure = {k: v for k, v in (existing.get("config") or {}).items() if isinstance(v, dict) and "secure" in v}
-        existing["config"] = {**config, **secure}
-        path.write_text(yaml.safe_dump(existing, sort_keys=False))
+        self.write_stack({"portal": portal, **extra})
 
     def write_stack(self, config: dict[str, Any]) -> None:
         """The stack file with exactly these `portal-infra:` keys (and the test mode)."""
@@ -51,14 +45,19 @@ class Deployment:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
 
-def _project(tmp_path: Path) -> Path:
+def make_project(tmp_path: Path, program: str | None = None) -> Path:
+    """A Pulumi project on the repo's venv running `program` (default: the repo's stack program),
+    with a state directory beside it."""
     project = tmp_path / "project"
     project.mkdir()
     (project / "Pulumi.yaml").write_text(yaml.safe_dump({
         "name": "portal-infra",
         "runtime": {"name": "python", "options": {"virtualenv": str(REPO / ".venv")}},
     }))
-    shutil.copy(REPO / "stacks" / "__main__.py", project / "__main__.py")
+    if program is None:
+        shutil.copy(REPO / "stacks" / "__main__.py", project / "__main__.py")
+    else:
+        (project / "__main__.py").write_text(program)
     (tmp_path / "state").mkdir()
     return project
 
@@ -74,7 +73,7 @@ def _cli(tmp_path: Path, project: Path, base: str, **extra: str) -> PulumiCLI:
 @pytest.fixture
 def deployment(tmp_path: Path, stripe_mock: StripeMock) -> Iterator[Deployment]:
     """A project deployed to stripe-mock behind a recording proxy."""
-    project = _project(tmp_path)
+    project = make_project(tmp_path)
     with RecordingProxy(stripe_mock.url) as recorder:
         cli = _cli(tmp_path, project, recorder.url)
         yield Deployment(cli, recorder, stripe_mock, project, tmp_path / "pulumi.log")
@@ -97,7 +96,7 @@ class FakeDeployment(Deployment):
 @pytest.fixture
 def fake_deployment(tmp_path: Path, stripe_mock: StripeMock, fake_stripe: Any,
                     stripe_client: Any) -> Iterator[FakeDeployment]:
-    project = _project(tmp_path)
+    project = make_project(tmp_path)
     with RecordingProxy(fake_stripe.url) as recorder:
         cli = _cli(tmp_path, project, recorder.url, STRIPE_API_KEY=KEY)
         yield FakeDeployment(cli, recorder, stripe_mock, project, tmp_path / "pulumi.log", fake=fake_stripe,

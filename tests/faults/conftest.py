@@ -19,6 +19,7 @@ import yaml
 from portal_infra.testing import PulumiCLI, Run, offline_env
 from portal_infra.testing.fake import FakeStripe, FakeStripeControl
 from portal_infra.testing.stripe_mock import StripeMock
+from tests.e2e.conftest import make_project
 from tests.images import jpeg, png
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,18 +153,6 @@ def branding_problems(fleet: Fleet, branded: Branded) -> list[str]:
     return problems
 
 
-def make_project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "Pulumi.yaml").write_text(yaml.safe_dump({
-        "name": "portal-infra",
-        "runtime": {"name": "python", "options": {"virtualenv": str(REPO / ".venv")}},
-    }))
-    (project / "__main__.py").write_text(PROGRAM)
-    (tmp_path / "state").mkdir()
-    return project
-
-
 def fleet_cli(tmp_path: Path, project: Path, base: str, runs: list[Run]) -> RecordingCLI:
     env = offline_env(tmp_path / "state", tmp_path / "pulumi-home", python=str(REPO / ".venv" / "bin" / "python"),
                       extra={"STRIPE_API_BASE": base, "STRIPE_API_KEY": KEY})
@@ -180,7 +169,7 @@ def fleet(tmp_path: Path, stripe_mock: StripeMock) -> Iterator[Fleet]:
     """A project of `fleet:count` configurations deployed to a fresh fake (validated by stripe-mock)."""
     fake = FakeStripe(stripe_mock_url=stripe_mock.url).start()
     runs: list[Run] = []
-    project = make_project(tmp_path)
+    project = make_project(tmp_path, PROGRAM)
     try:
         yield Fleet(fleet_cli(tmp_path, project, fake.url, runs), fake, project, runs=runs)
     finally:
