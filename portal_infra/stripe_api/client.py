@@ -4,10 +4,11 @@ Each call builds its client from a `Connection` resolved in the provider process
 never held by anything pickled. Responses come back as plain dicts (Stripe's JSON), errors as
 `StripeCallError` with the key scrubbed from the message.
 
-Every attempt, retries included, first takes its turn from the process-wide pacer of its key mode
-and API (ratelimit.py). Retries are ours, not stripe-python's, so that each one is paced, honours
-`Stripe-Should-Retry` and `Retry-After`, and stays within the request's time budget; a POST is
-always retried with the same Idempotency-Key, so a retry cannot act twice.
+Every attempt, retries included, first takes its turn from the pacer of its account, key mode and
+API (ratelimit.py), which every process on the machine using the same key shares. Retries are
+ours, not stripe-python's, so that each one is paced, honours `Stripe-Should-Retry` and
+`Retry-After`, and stays within the request's time budget; a POST is always retried with the same
+Idempotency-Key, so a retry cannot act twice.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from .errors import (
     unreachable_message,
 )
 from .keys import Connection, permission_hint
-from .ratelimit import Api, Pacer, pacer
+from .ratelimit import Api, Pacer, budget_scope, pacer
 from .settings import ClientSettings, RetryPolicy, Timeouts
 
 _T = TypeVar("_T")
@@ -63,7 +64,7 @@ class StripeGateway:
     """Calls Stripe as one account (optionally a connected one, via `Stripe-Account`).
 
     `subject` names what the calls are for (a resource) at the start of every error message.
-    `sleep`, `clock`, `jitter` and `pacers` (the process-wide pacer by default) are for tests.
+    `sleep`, `clock`, `jitter` and `pacers` (the machine-wide pacer by default) are for tests.
     """
 
     def __init__(
@@ -77,7 +78,7 @@ class StripeGateway:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
-        pacers: Callable[[str, Api, float], Pacer] = pacer,
+        pacers: Callable[[str, Api, float, str], Pacer] = pacer,
     ) -> None:
         self._connection = connection
         self._stripe_account = stripe_account
@@ -164,7 +165,9 @@ class StripeGateway:
         Idempotency-Key every time. `method` and `path` name the request in errors.
         """
         policy = self._settings.retries
-        turn = self._pacers(self.mode, api, self._settings.rate_limits.per_second(self.mode, api))
+        # One budget per account on this machine: pool processes and side-by-side stacks share it.
+        scope = budget_scope(self._connection.api_base, self._connection.api_key)
+        turn = self._pacers(self.mode, api, self._settings.rate_limits.per_second(self.mode, api), scope)
         started = self._clock()
         tries = 0
         while True:

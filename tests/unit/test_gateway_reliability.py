@@ -10,6 +10,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +28,7 @@ from portal_infra.stripe_api import (
     client_settings,
     resolve,
 )
-from portal_infra.stripe_api.ratelimit import Pacer, pacer
+from portal_infra.stripe_api.ratelimit import Pacer, budget_scope, pacer
 from portal_infra.testing.fake import FakeStripe, FakeStripeControl
 from portal_infra.testing.stripe_mock import free_port
 
@@ -107,6 +108,38 @@ def test_one_pacer_per_mode_and_api_shared_across_gateways() -> None:
     assert pacer("test", "api", 20) is not pacer("live", "api", 80)
     assert pacer("test", "files", 15) is not pacer("test", "api", 20)
     assert pacer("test", "api", 7).per_second == 7  # the stack's current setting wins
+
+
+def test_pacers_sharing_a_file_take_turns_as_one(tmp_path: Path) -> None:
+    # Two pacers on one file stand for two provider processes pacing one account's budget.
+    clock = Clock()
+    one = Pacer(10, clock=clock, sleep=clock.sleep, shared=tmp_path / "slot")
+    other = Pacer(10, clock=clock, sleep=clock.sleep, shared=tmp_path / "slot")
+    waits = [turns.acquire() for turns in (one, other, one, other)]
+    assert waits == pytest.approx([0.0, 0.1, 0.1, 0.1])
+
+
+def test_a_hold_off_reaches_every_pacer_of_the_file(tmp_path: Path) -> None:
+    clock = Clock()
+    one = Pacer(10, clock=clock, sleep=clock.sleep, shared=tmp_path / "slot")
+    other = Pacer(10, clock=clock, sleep=clock.sleep, shared=tmp_path / "slot")
+    one.hold_off(3.0)
+    assert other.acquire() == pytest.approx(3.0)
+
+
+def test_a_slot_written_before_a_restart_is_not_waited_for(tmp_path: Path) -> None:
+    clock = Clock()
+    Pacer(10, clock=lambda: clock.now + 10_000, sleep=clock.sleep, shared=tmp_path / "slot").acquire()
+    assert Pacer(10, clock=clock, sleep=clock.sleep, shared=tmp_path / "slot").acquire() == 0.0
+
+
+def test_one_budget_per_key_and_address_named_without_the_key() -> None:
+    scope = budget_scope("https://api.stripe.com", KEY)
+    assert KEY not in scope and KEY.removeprefix("sk_test_") not in scope
+    assert scope == budget_scope("https://api.stripe.com", KEY)
+    assert scope != budget_scope("http://127.0.0.1:12111", KEY)
+    assert scope != budget_scope("https://api.stripe.com", KEY + "x")
+    assert pacer("test", "api", 20, scope) is not pacer("test", "api", 20)
 
 
 def test_rate_limits_pick_the_files_budget_for_uploads() -> None:
