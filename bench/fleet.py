@@ -24,7 +24,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
 
 from portal_infra.resources import AccountBranding, PortalConfiguration
-from portal_infra.resources.provider_pool import dynamic_provider_pool
+from portal_infra.resources.provider_pool import DynamicProviderPool
 
 
 def portal_spec(i: int, changed: bool) -> dict[str, Any]:
@@ -106,10 +106,10 @@ def program() -> None:
     kind = config.get("kind") or "portal"
     n = config.require_int("n")
     changed = config.get_int("changed") or 0
-    pool = dynamic_provider_pool(config.get_int("providers") or 0)
+    pool = DynamicProviderPool(config.get_int("providers") or 0)
     branded = config.get("shape") == "branded"
     for i in range(n):
-        opts = pulumi.ResourceOptions(provider=pool[i % len(pool)]) if pool else None
+        opts = pool.options(i)
         spec = portal_spec(i, changed=i < changed)
         name = resource_name(i)
         if not branded:

@@ -29,17 +29,21 @@ KEY_TAIL = KEY.removeprefix("sk_test_")
 MINIMAL_PORTAL: dict[str, Any] = {"features": {"invoice_history": {"enabled": True}}}
 
 PROGRAM = textwrap.dedent('''
-    """`fleet:count` portal configurations named portal-000, portal-001, ... (tests/faults), and
+    """`fleet:count` portal configurations named portal-000, portal-001, ... (tests/faults), dealt over
+    `fleet:providers` explicit provider processes (0: the default provider), and
     whatever the stack program makes of the `portal-infra:` keys (fleet, domain, platform)."""
     import pulumi
 
     from portal_infra.program import run
     from portal_infra.resources import PortalConfiguration
+    from portal_infra.resources.provider_pool import DynamicProviderPool
 
     run()  # first: it checks the whole `portal-infra:` stack config before anything registers
     fleet = pulumi.Config("fleet")
     portal = fleet.get_object("portal") or {"features": {"invoice_history": {"enabled": True}}}
-    made = [PortalConfiguration(f"portal-{i:03d}", portal) for i in range(fleet.get_int("count") or 0)]
+    pool = DynamicProviderPool(fleet.get_int("providers") or 0)
+    made = [PortalConfiguration(f"portal-{i:03d}", portal, opts=pool.options(i))
+            for i in range(fleet.get_int("count") or 0)]
     for name, spec in (fleet.get_object("extra") or {}).items():
         options = spec.pop("portal_infra", None) or {}
         made.append(PortalConfiguration(name, spec, **options))
@@ -74,10 +78,10 @@ class Fleet:
         return FakeStripeControl(self.fake.url)
 
     def configure(self, count: int, *, portal: dict[str, Any] | None = None,
-                  extra: dict[str, Any] | None = None, **settings: Any) -> None:
+                  extra: dict[str, Any] | None = None, providers: int = 0, **settings: Any) -> None:
         """Write the stack file: `count` configurations, plus portal-infra settings by key."""
         config: dict[str, Any] = {"portal-infra:mode": "test", "fleet:count": count,
-                                  "fleet:portal": portal or MINIMAL_PORTAL}
+                                  "fleet:portal": portal or MINIMAL_PORTAL, "fleet:providers": providers}
         if extra:
             config["fleet:extra"] = extra
         config.update({f"portal-infra:{k}": v for k, v in settings.items()})

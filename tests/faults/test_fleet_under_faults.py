@@ -75,3 +75,28 @@ def test_paced_up_of_200_meets_no_429_from_a_fake_limited_to_25_per_second(fleet
     assert statuses[429] == 0, statuses
     assert set(statuses) == {200}, statuses
     assert "failed" not in run.stdout
+
+
+def test_a_provider_pool_paces_as_one_client_and_every_process_starts_at_once(fleet: Fleet) -> None:
+    # Three provider processes each pacing at 9/s would send 27/s; one shared budget meets no 429.
+    # The pool also passes the stack's rateLimits on: the default 20/s would trip this 10/s limit.
+    fleet.control.rate_limit(10)
+    fleet.configure(60, providers=3, rateLimits={"test": 9})
+    fleet.select()
+
+    run = fleet.cli.up()
+
+    assert len(fleet.owned()) == 60
+    statuses = Counter(r.get("status") for r in fleet.api_requests())
+    assert set(statuses) == {200}, statuses
+    state = fleet.state_resources()
+    providers = {r["provider"].rsplit("::", 1)[0] for r in state if r["type"].endswith("PortalConfiguration")}
+    assert len(providers) == 3
+    # The hold adds no dependency to state.
+    assert [r["dependencies"] for r in state if r.get("dependencies")] == []
+    # Resource i is served by process i mod 3. Held back until all three processes exist, the first
+    # creates already come from every one of them, not all of process 0's twenty first.
+    posts = [r for r in fleet.api_requests() if r["route"] == f"POST {CONFIGS}"]
+    order = [int(r["params"]["metadata"]["portal_infra_owner"].rsplit("-", 1)[1]) for r in posts]
+    assert {i % 3 for i in order[:15]} == {0, 1, 2}, order
+    assert "failed" not in run.stdout
