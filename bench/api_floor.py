@@ -23,11 +23,11 @@ from typing import Any
 from portal_infra.resources.portal_configuration import OWNER_METADATA_KEY, PATH
 from portal_infra.specs import parse_portal_configuration
 from portal_infra.specs.wire import create_params, declared, update_params
-from portal_infra.stripe_api import StripeGateway, resolve
+from portal_infra.stripe_api import ClientSettings, RateLimits, StripeGateway, resolve
 
 from .fleet import account_id, branding_spec, portal_spec, resource_name
 from .scenarios import KEY, STEPS, changed_count, draw_logo
-from .stripe_fake import FakeProcess, diff_counters
+from .stripe_fake import PACED_PER_SECOND, FakeProcess, diff_counters
 
 # What one dynamic-provider process serves at once (pulumi/dynamic/__main__.py).
 PROVIDER_CONCURRENCY = 4
@@ -37,8 +37,11 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
         work: Path | None = None, steps_wanted: tuple[str, ...] = STEPS) -> dict[str, Any]:
     connection = resolve({}, {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": fake.url})
     branded = shape == "branded"
-    platform = StripeGateway(connection)
-    accounts = [StripeGateway(connection, stripe_account=account_id(i)) if branded else platform for i in range(n)]
+    # Paced as the stack is (scenarios.write_fleet_stack): just under the emulated limit.
+    settings = ClientSettings(rate_limits=RateLimits(test=PACED_PER_SECOND)) if latency_ms else ClientSettings()
+    platform = StripeGateway(connection, settings=settings)
+    accounts = [StripeGateway(connection, stripe_account=account_id(i), settings=settings) if branded else platform
+                for i in range(n)]
     workers = PROVIDER_CONCURRENCY * max(1, providers)
     logo = b""
     if branded:

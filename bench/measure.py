@@ -71,12 +71,14 @@ class Measured:
     stderr: str
     load_before: dict[str, float]
     cpu_seconds: float  # user + system of the whole tree: less sensitive to a busy machine than wall time
+    started_at: float  # epoch seconds, to place the fake's request times within the run
 
 
 def run(args: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float = 3600,
         interval: float = 0.2) -> Measured:
     before = load()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started_at = time.time()
     start = time.perf_counter()
     proc = subprocess.Popen(list(args), cwd=cwd, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -100,4 +102,4 @@ def run(args: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: floa
     # Counts every descendant its parent waited for (pulumi waits for its plugins and programs).
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
-    return Measured(proc.returncode, seconds, peak, stdout, stderr, before, cpu)
+    return Measured(proc.returncode, seconds, peak, stdout, stderr, before, cpu, started_at)

@@ -21,7 +21,7 @@ from portal_infra.testing.tools import pulumi_dir
 
 from . import measure
 from .fleet import LOGO, account_id
-from .stripe_fake import FakeProcess
+from .stripe_fake import PACED_PER_SECOND, FakeProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk_test_benchFleetKey4242"
@@ -64,9 +64,13 @@ def fleet_project(work: Path) -> Path:
 
 
 def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, providers: int = 0,
-                      shape: str = "configurations") -> None:
-    config = {"portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n), "bench:shape": shape,
-              "bench:changed": str(changed), "bench:providers": str(providers)}
+                      shape: str = "configurations", paced: bool = False) -> None:
+    config: dict[str, Any] = {
+        "portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n), "bench:shape": shape,
+        "bench:changed": str(changed), "bench:providers": str(providers)}
+    if paced:
+        # Against the emulated 25/s limit, pace just under it rather than at the default 20/s.
+        config["portal-infra:rateLimits"] = {"test": PACED_PER_SECOND}
     (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": config}))
 
 
@@ -110,12 +114,23 @@ def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
     }
 
 
+def _timeline(requests: list[dict[str, Any]], started_at: float) -> dict[str, Any]:
+    """Where the step's time went: before Stripe's first request (CLI, program, engine, provider
+    start), between the first and the last request, and after the last."""
+    times = sorted(r["at"] for r in requests if "at" in r)
+    if not times:
+        return {}
+    return {"first_request_s": round(times[0] - started_at, 2), "last_request_s": round(times[-1] - started_at, 2)}
+
+
 def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str, ...] = STEPS) -> dict[str, Any]:
     """The steps, in order (all five unless told). Figures per step; a failed step is recorded, not raised."""
     project = fleet_project(work)
     env = fleet_env(work, fake.url, skip_checkpoints=setting.skip_checkpoints)
     pulumi = str(pulumi_dir() / "pulumi")
-    write_fleet_stack(project, kind=setting.kind, n=setting.n, providers=setting.providers, shape=setting.shape)
+    paced = setting.latency_ms > 0
+    write_fleet_stack(project, kind=setting.kind, n=setting.n, providers=setting.providers, shape=setting.shape,
+                      paced=paced)
     if setting.shape == "branded":
         draw_logo(project / LOGO)
         fake.control.seed(accounts=[{"id": account_id(i)} for i in range(setting.n)])
@@ -135,7 +150,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
     for step in (s for s in STEPS if s in steps_wanted):
         if step == "up_change":
             write_fleet_stack(project, kind=setting.kind, n=setting.n, changed=changed_count(setting.n),
-                              providers=setting.providers, shape=setting.shape)
+                              providers=setting.providers, shape=setting.shape, paced=paced)
         seen = len(fake.control.requests())
         result = measure.run([pulumi, *commands[step], "--non-interactive"], cwd=project, env=env)
         requests = fake.control.requests()[seen:]
@@ -150,6 +165,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
             "requests": dict(sorted(routes.items())),
             "statuses": dict(sorted(statuses.items())),
             "load1_before": result.load_before["load1"],
+            **_timeline(requests, result.started_at),
         }
         if result.returncode != 0:
             steps[step]["error_tail"] = (result.stdout + result.stderr)[-2000:]

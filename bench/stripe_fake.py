@@ -13,6 +13,9 @@ from portal_infra.testing.fake import FakeStripeControl
 
 ROOT = Path(__file__).resolve().parent.parent
 RATE_LIMIT_PER_SECOND = 25
+# What a team with a test account to itself sets as `portal-infra:rateLimits.test` under the emulated
+# limit: one below it, since an evenly paced client can meet rate + 1 requests in one second.
+PACED_PER_SECOND = RATE_LIMIT_PER_SECOND - 1
 
 
 def _free_port() -> int:

@@ -99,10 +99,10 @@ def test_reset_forgets_everything(fake: Fake) -> None:
     fake.control.reset()
     with pytest.raises(stripe.InvalidRequestError):
         fake.client.v1.billing_portal.configurations.retrieve(obj.id)
-    assert fake.control.requests() == [{"method": "GET", "path": f"{CONFIGS}/{obj.id}", "route": "GET "
-                                        "/v1/billing_portal/configurations/{id}", "account": None,
-                                        "headers": fake.control.requests()[0]["headers"], "mode": "test",
-                                        "params": {}, "status": 404}]
+    [seen] = fake.control.requests()
+    assert seen == {"method": "GET", "path": f"{CONFIGS}/{obj.id}", "route": "GET "
+                    "/v1/billing_portal/configurations/{id}", "account": None, "at": seen["at"],
+                    "headers": seen["headers"], "mode": "test", "params": {}, "status": 404}
 
 
 def test_state_survives_save_and_load(fake: Fake, tmp_path: Path) -> None:

@@ -290,6 +290,8 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             entry: dict[str, Any] = {
                 "method": method, "path": split.path, "route": route_name(method, split.path),
                 "account": headers.get("stripe-account"),
+                # When it arrived (epoch seconds): the benchmark's timeline of a run.
+                "at": round(time.time(), 4),
                 "headers": {k: v for k, v in headers.items() if k in _LOGGED_HEADERS},
             }
             status, payload, ctype = 0, b"", "application/json"
