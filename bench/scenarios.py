@@ -21,7 +21,7 @@ from portal_infra.testing.tools import pulumi_dir
 
 from . import measure
 from .fleet import LOGO, account_id
-from .stripe_fake import PACED_PER_SECOND, FakeProcess
+from .stripe_fake import FakeProcess, pace_for
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk_test_benchFleetKey4242"
@@ -64,13 +64,12 @@ def fleet_project(work: Path) -> Path:
 
 
 def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, providers: int = 0,
-                      shape: str = "configurations", paced: bool = False) -> None:
+                      shape: str = "configurations", latency_ms: int = 0) -> None:
     config: dict[str, Any] = {
         "portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n), "bench:shape": shape,
-        "bench:changed": str(changed), "bench:providers": str(providers)}
-    if paced:
-        # Against the emulated 25/s limit, pace just under it rather than at the default 20/s.
-        config["portal-infra:rateLimits"] = {"test": PACED_PER_SECOND}
+        "bench:changed": str(changed), "bench:providers": str(providers),
+        # Just under the emulated 25/s limit, or no pacing at the fake's own latency (stripe_fake.py).
+        "portal-infra:rateLimits": {"test": pace_for(latency_ms), "files": pace_for(latency_ms)}}
     (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": config}))
 
 
@@ -128,9 +127,8 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
     project = fleet_project(work)
     env = fleet_env(work, fake.url, skip_checkpoints=setting.skip_checkpoints)
     pulumi = str(pulumi_dir() / "pulumi")
-    paced = setting.latency_ms > 0
     write_fleet_stack(project, kind=setting.kind, n=setting.n, providers=setting.providers, shape=setting.shape,
-                      paced=paced)
+                      latency_ms=setting.latency_ms)
     if setting.shape == "branded":
         draw_logo(project / LOGO)
         fake.control.seed(accounts=[{"id": account_id(i)} for i in range(setting.n)])
@@ -150,7 +148,8 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
     for step in (s for s in STEPS if s in steps_wanted):
         if step == "up_change":
             write_fleet_stack(project, kind=setting.kind, n=setting.n, changed=changed_count(setting.n),
-                              providers=setting.providers, shape=setting.shape, paced=paced)
+                              providers=setting.providers, shape=setting.shape,
+                              latency_ms=setting.latency_ms)
         seen = len(fake.control.requests())
         result = measure.run([pulumi, *commands[step], "--non-interactive"], cwd=project, env=env)
         requests = fake.control.requests()[seen:]
