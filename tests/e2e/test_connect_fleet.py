@@ -266,3 +266,23 @@ def test_a_fleet_account_with_a_custom_domain_and_a_retention_offer(fake_deploym
     assert domain["inputs"]["configuration"] == d.cli.outputs()["fleet"]["books"]["configuration_id"]
     assert "books-domain" in domain["urn"]
     assert d.cli.outputs()["fleet"]["books"]["retention_coupon"] == "books-stay"
+
+
+def test_a_fleet_dealt_over_two_provider_processes(seeded: FakeDeployment) -> None:
+    d = seeded
+    fleet = {**_fleet(d), "providers": 2}
+    _deploy(d, fleet)
+
+    state = json.loads(d.cli.export())["deployment"]["resources"]
+    ours = [r for r in state if r["type"].startswith("pulumi-python:dynamic/portal_infra:")]
+    by_provider: dict[str, set[str]] = {}
+    for r in ours:
+        by_provider.setdefault(r["provider"].rsplit("::", 1)[0], set()).add(r["urn"].rsplit("::", 1)[1])
+    # Account i (with its configuration and branding) is served by process i mod 2.
+    assert sorted(by_provider.values(), key=len) == [{"bikes-portal", "bikes-branding"},
+                                                     {"bakery-portal", "bakery-branding", "books-portal",
+                                                      "books-branding"}]
+    assert all(not r.get("dependencies") for r in ours)  # the start hold is not a dependency
+    for name in ACCOUNTS:
+        assert _account(d, name).settings.branding.primary_color.startswith("#0a7d5")
+    assert d.cli.preview("--expect-no-changes", check=True).returncode == 0
