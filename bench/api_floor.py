@@ -34,7 +34,7 @@ PROVIDER_CONCURRENCY = 4
 
 
 def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: str = "configurations",
-        work: Path | None = None, steps_wanted: tuple[str, ...] = STEPS) -> dict[str, Any]:
+        work: Path | None = None, steps_wanted: tuple[str, ...] = STEPS, *, stacks: int = 1) -> dict[str, Any]:
     connection = resolve({}, {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": fake.url})
     branded = shape == "branded"
     # Paced as the stack is (scenarios.write_fleet_stack).
@@ -42,7 +42,8 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
     platform = StripeGateway(connection, settings=settings)
     accounts = [StripeGateway(connection, stripe_account=account_id(i), settings=settings) if branded else platform
                 for i in range(n)]
-    workers = PROVIDER_CONCURRENCY * max(1, providers)
+    # Every stack deployed side by side has its own provider processes.
+    workers = PROVIDER_CONCURRENCY * max(1, providers) * stacks
     logo = b""
     if branded:
         assert work is not None
@@ -135,4 +136,4 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
         if error:
             steps[step]["error_tail"] = error
     return {"kind": "api_floor", "shape": shape, "n": n, "latency_ms": latency_ms, "providers": providers,
-            "skip_checkpoints": False, "concurrency": workers, "steps": steps}
+            "skip_checkpoints": False, "stacks": stacks, "concurrency": workers, "steps": steps}

@@ -9,6 +9,8 @@ The Pulumi program (bench/fleet_program/__main__.py) reads the `bench:` config t
   bench:changed    how many of them carry the changed headline (the "10% change" step)
   bench:providers  0: the default provider (one process); K > 0: K explicit provider instances,
                    each its own provider process, resources dealt round-robin
+  bench:first      the first resource's index (default 0): with `--stacks K` each of K stacks
+                   deploys its own slice, bench:first to bench:first + bench:n
 The engine-floor provider lives here, in an importable module, so it is pickled by reference like
 portal-infra's own (the harness puts the repository on PYTHONPATH).
 """
@@ -105,10 +107,11 @@ def program() -> None:
     config = pulumi.Config("bench")
     kind = config.get("kind") or "portal"
     n = config.require_int("n")
+    first = config.get_int("first") or 0
     changed = config.get_int("changed") or 0
     pool = DynamicProviderPool(config.get_int("providers") or 0)
     branded = config.get("shape") == "branded"
-    for i in range(n):
+    for i in range(first, first + n):
         opts = pool.options(i)
         spec = portal_spec(i, changed=i < changed)
         name = resource_name(i)

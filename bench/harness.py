@@ -36,6 +36,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="ms added per request; 0 is the fake's own, anything else also sets Stripe's 25/s limit")
     p.add_argument("--providers", type=_ints, default=[0],
                    help="explicit dynamic-provider instances per stack (0: the default provider), e.g. 0,2")
+    p.add_argument("--stacks", type=_ints, default=[1],
+                   help="split each fleet over K stacks deployed side by side, e.g. 1,3")
     p.add_argument("--shape", default="configurations",
                    help="configurations (N portal configurations), branded (N connected accounts, each with a "
                         "configuration and AccountBranding), or both: configurations,branded")
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         for run in range(args.runs):
             for shape, latency in [(s, lat) for s in args.shape.split(",") for lat in args.latency]:
                 for n in args.n:
-                    for providers in args.providers:
+                    for providers, stacks in [(p, k) for p in args.providers for k in args.stacks]:
                         jobs: list[tuple[str, bool]] = []
                         if not args.no_floors:
                             jobs.append(("api_floor", False))
@@ -102,13 +104,14 @@ def main(argv: list[str] | None = None) -> int:
                         for kind, skip in jobs:
                             count += 1
                             print(f"[bench] run {run + 1}/{args.runs}: {kind} {shape} N={n} latency={latency} ms "
-                                  f"providers={providers} skip_checkpoints={skip}", file=sys.stderr, flush=True)
+                                  f"providers={providers} stacks={stacks} skip_checkpoints={skip}",
+                                  file=sys.stderr, flush=True)
                             with FakeProcess(work / "fake.log") as fake:
                                 if kind == "api_floor":
                                     record = api_floor.run(n, latency, fake, providers, shape, work / f"a{count}",
-                                                           steps)
+                                                           steps, stacks=stacks)
                                 else:
-                                    setting = scenarios.Setting(kind, n, latency, providers, skip, shape)
+                                    setting = scenarios.Setting(kind, n, latency, providers, skip, shape, stacks)
                                     record = scenarios.run(setting, work / f"s{count}", fake, steps)
                             record["run"] = run
                             results["scenarios"].append(record)

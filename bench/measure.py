@@ -76,25 +76,42 @@ class Measured:
 
 def run(args: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float = 3600,
         interval: float = 0.2) -> Measured:
+    return run_all([(args, cwd, env)], timeout=timeout, interval=interval)
+
+
+def run_all(commands: Sequence[tuple[Sequence[str], Path, Mapping[str, str]]], *, timeout: float = 3600,
+            interval: float = 0.2) -> Measured:
+    """Several commands side by side (stacks deployed in parallel), measured as one: wall time from
+    the first start to the last end, the peak of their trees' summed memory, their summed CPU, the
+    worst return code, and their outputs joined."""
     before = load()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started_at = time.time()
     start = time.perf_counter()
-    proc = subprocess.Popen(list(args), cwd=cwd, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    procs = [subprocess.Popen(list(args), cwd=cwd, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for args, cwd, env in commands]
     peak = 0
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            peak = max(peak, sum(tree_rss(p.pid) for p in procs))
             done.wait(interval)
+
+    outputs: list[tuple[str, str]] = [("", "")] * len(procs)
+
+    def wait(i: int) -> None:
+        outputs[i] = procs[i].communicate(timeout=timeout)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    waiters = [threading.Thread(target=wait, args=(i,)) for i in range(len(procs))]
     try:
-        stdout, stderr = proc.communicate(timeout=timeout)
+        for w in waiters:
+            w.start()
+        for w in waiters:
+            w.join()
     finally:
         done.set()
         sampler.join()
@@ -102,4 +119,6 @@ def run(args: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: floa
     # Counts every descendant its parent waited for (pulumi waits for its plugins and programs).
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
-    return Measured(proc.returncode, seconds, peak, stdout, stderr, before, cpu, started_at)
+    code = next((p.returncode for p in procs if p.returncode), 0)
+    return Measured(code, seconds, peak, "".join(o for o, _ in outputs), "".join(e for _, e in outputs), before,
+                    cpu, started_at)

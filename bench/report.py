@@ -9,12 +9,12 @@ from typing import Any
 
 from .scenarios import STEPS
 
-Key = tuple[str, str, int, int, int, bool]  # kind, shape, n, latency, providers, skip_checkpoints
+Key = tuple[str, str, int, int, int, bool, int]  # kind, shape, n, latency, providers, skip_checkpoints, stacks
 
 
 def _key(record: dict[str, Any]) -> Key:
     return (record["kind"], record.get("shape", "configurations"), record["n"], record["latency_ms"],
-            record["providers"], record["skip_checkpoints"])
+            record["providers"], record["skip_checkpoints"], record.get("stacks", 1))
 
 
 def summarize(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
@@ -42,15 +42,23 @@ def summarize(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
                 "statuses": got[-1].get("statuses", {}),
                 "peak_rss_mb": max((g.get("peak_rss_mb", 0) for g in got), default=0),
                 "load1": [g.get("load1_before") for g in got],
+                # Older result files have no request times.
+                "first_request_s": _median_of(got, "first_request_s"),
+                "last_request_s": _median_of(got, "last_request_s"),
             }
         states = [r["state"] for r in runs if r.get("state")]
         out[key] = {"steps": steps, "state": states[-1] if states else {}}
     return out
 
 
+def _median_of(got: list[dict[str, Any]], name: str) -> float | str:
+    values = [g[name] for g in got if name in g]
+    return round(statistics.median(values), 2) if values else "-"
+
+
 def _floor(summary: dict[Key, dict[str, Any]], kind: str, key: Key) -> dict[str, Any] | None:
-    _, shape, n, latency, providers, skip = key
-    return summary.get((kind, shape, n, latency, providers, False if kind == "api_floor" else skip))
+    _, shape, n, latency, providers, skip, stacks = key
+    return summary.get((kind, shape, n, latency, providers, False if kind == "api_floor" else skip, stacks))
 
 
 def _fmt_requests(step: dict[str, Any]) -> str:
@@ -62,10 +70,10 @@ def _fmt_requests(step: dict[str, Any]) -> str:
 def table(summary: dict[Key, dict[str, Any]]) -> str:
     head = ("| shape | N | latency | providers | checkpoints | up s (engine floor, API floor, ratio) | up requests "
             "| no-op preview s, requests | no-op refresh s, requests | 10% change s, requests | destroy s "
-            "| up CPU s (engine floor) | peak MB (up) | state B/resource (x own) | load1 |")
-    lines = [head, "|" + "---|" * 15]
+            "| up: first, last request s | up CPU s (engine floor) | peak MB (up) | state B/resource (x own) | load1 |")
+    lines = [head, "|" + "---|" * 16]
     for key in sorted(k for k in summary if k[0] == "portal"):
-        _, shape, n, latency, providers, skip = key
+        _, shape, n, latency, providers, skip, stacks = key
         s = summary[key]["steps"]
         if "up" not in s:
             continue
@@ -76,6 +84,9 @@ def table(summary: dict[Key, dict[str, Any]]) -> str:
         if engine and api and "up" in engine["steps"] and "up" in api["steps"]:
             e, a = engine["steps"]["up"]["seconds"], api["steps"]["up"]["seconds"]
             floors = f" ({e}, {a}, {up / (e + a):.2f}x)"
+        if latency:
+            # Against the emulated limit alone: every request of the step at 25/s.
+            floors += f"; {up / (s['up']['requests_total'] / 25):.2f}x of 25/s"
         ok = "" if all(v["ok"] for v in s.values()) else " **failed**"
         cpu = f"{s['up'].get('cpu_seconds')}"
         if engine and "up" in engine["steps"]:
@@ -88,10 +99,13 @@ def table(summary: dict[Key, dict[str, Any]]) -> str:
             return f"{s[step]['seconds']}, {int(s[step]['requests_total'])}"
 
         lines.append(
-            f"| {shape} | {n} | {f'{latency} ms + 25/s' if latency else 'fake'} | {providers or 'default'} "
-            f"| {'skipped' if skip else 'on'} | {up}{floors}{ok} | {_fmt_requests(s['up'])} "
+            f"| {shape} | {n} | {f'{latency} ms + 25/s' if latency else 'fake'} | {providers or 'default'}"
+            f"{f' x {stacks} stacks' if stacks > 1 else ''} | {'skipped' if skip else 'on'} "
+            f"| {up}{floors}{ok} | {_fmt_requests(s['up'])} "
             f"| {cell('preview')} | {cell('refresh')} | {cell('up_change')} "
-            f"| {s.get('destroy', {}).get('seconds', '-')} | {cpu} | {s['up']['peak_rss_mb']} "
+            f"| {s.get('destroy', {}).get('seconds', '-')} "
+            f"| {s['up'].get('first_request_s', '-')}, {s['up'].get('last_request_s', '-')} "
+            f"| {cpu} | {s['up']['peak_rss_mb']} "
             f"| {state.get('file_bytes_per_resource', '-')} ({state.get('ratio_file_to_own', '-')}x) "
             f"| {s['up']['load1'][0]} |")
     return "\n".join(lines) + "\n"
@@ -106,13 +120,15 @@ def chart(summary: dict[Key, dict[str, Any]], path: Path) -> None:
     panels = sorted({(k[1], k[3]) for k in summary})
     fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.5), squeeze=False)
     for ax, (shape, latency) in zip(axes[0], panels, strict=True):
-        variants = sorted({(k[4], k[5]) for k in summary if k[1] == shape and k[3] == latency and k[0] == "portal"})
-        for providers, skip in variants:
-            tag = f"providers={providers or 'default'}{', no checkpoints' if skip else ''}"
+        variants = sorted({(k[4], k[5], k[6]) for k in summary
+                           if k[1] == shape and k[3] == latency and k[0] == "portal"})
+        for providers, skip, stacks in variants:
+            tag = (f"providers={providers or 'default'}{f' x {stacks} stacks' if stacks > 1 else ''}"
+                   f"{', no checkpoints' if skip else ''}")
             for kind, style in (("portal", "o-"), ("floor", "s--"), ("api_floor", "^:")):
                 points = sorted((k[2], v["steps"]["up"]["seconds"]) for k, v in summary.items()
                                 if k[0] == kind and k[1] == shape and k[3] == latency and k[4] == providers
-                                and (kind == "api_floor" or k[5] == skip) and "up" in v["steps"])
+                                and k[6] == stacks and (kind == "api_floor" or k[5] == skip) and "up" in v["steps"])
                 if points:
                     name = {"portal": "portal-infra", "floor": "engine floor", "api_floor": "API floor"}[kind]
                     ax.plot([p[0] for p in points], [p[1] for p in points], style, label=f"{name} ({tag})")

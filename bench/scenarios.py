@@ -37,10 +37,16 @@ class Setting:
     providers: int = 0  # explicit dynamic-provider instances; 0: the default provider
     skip_checkpoints: bool = False
     shape: str = "configurations"  # or "branded"
+    stacks: int = 1  # the fleet split over this many stacks, deployed side by side
 
     def label(self) -> dict[str, Any]:
         return {"kind": self.kind, "shape": self.shape, "n": self.n, "latency_ms": self.latency_ms,
-                "providers": self.providers, "skip_checkpoints": self.skip_checkpoints}
+                "providers": self.providers, "skip_checkpoints": self.skip_checkpoints, "stacks": self.stacks}
+
+    def slices(self) -> list[tuple[int, int]]:
+        """(first index, count) of each stack's share of the N resources."""
+        bounds = [self.n * s // self.stacks for s in range(self.stacks + 1)]
+        return [(bounds[s], bounds[s + 1] - bounds[s]) for s in range(self.stacks)]
 
 
 def parallelism(providers: int) -> int:
@@ -64,9 +70,10 @@ def fleet_project(work: Path) -> Path:
 
 
 def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, providers: int = 0,
-                      shape: str = "configurations", latency_ms: int = 0) -> None:
+                      shape: str = "configurations", latency_ms: int = 0, first: int = 0) -> None:
     config: dict[str, Any] = {
-        "portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n), "bench:shape": shape,
+        "portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n), "bench:first": str(first),
+        "bench:shape": shape,
         "bench:changed": str(changed), "bench:providers": str(providers),
         # Just under the emulated 25/s limit, or no pacing at the fake's own latency (stripe_fake.py).
         "portal-infra:rateLimits": {"test": pace_for(latency_ms), "files": pace_for(latency_ms)}}
@@ -123,16 +130,30 @@ def _timeline(requests: list[dict[str, Any]], started_at: float) -> dict[str, An
 
 
 def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str, ...] = STEPS) -> dict[str, Any]:
-    """The steps, in order (all five unless told). Figures per step; a failed step is recorded, not raised."""
-    project = fleet_project(work)
-    env = fleet_env(work, fake.url, skip_checkpoints=setting.skip_checkpoints)
+    """The steps, in order (all five unless told). Figures per step; a failed step is recorded, not raised.
+
+    With `stacks` > 1 each step runs on every stack at once (each its own project, state and slice
+    of the fleet), and its figures are the group's: first start to last end, summed CPU and memory.
+    """
+    slices = setting.slices()
+    projects = [fleet_project(work / f"stack-{s}") if setting.stacks > 1 else fleet_project(work)
+                for s in range(setting.stacks)]
+    states = [p.parent / "state" for p in projects]
+    envs = [fleet_env(p.parent, fake.url, skip_checkpoints=setting.skip_checkpoints) for p in projects]
     pulumi = str(pulumi_dir() / "pulumi")
-    write_fleet_stack(project, kind=setting.kind, n=setting.n, providers=setting.providers, shape=setting.shape,
-                      latency_ms=setting.latency_ms)
+
+    def write(changed: int = 0) -> None:
+        for project, (first, count) in zip(projects, slices, strict=True):
+            write_fleet_stack(project, kind=setting.kind, n=count, first=first, changed=changed,
+                              providers=setting.providers, shape=setting.shape, latency_ms=setting.latency_ms)
+
+    write()
     if setting.shape == "branded":
-        draw_logo(project / LOGO)
+        for project in projects:
+            draw_logo(project / LOGO)
         fake.control.seed(accounts=[{"id": account_id(i)} for i in range(setting.n)])
-    measure.run([pulumi, "stack", "select", "--create", STACK, "--non-interactive"], cwd=project, env=env)
+    for project, env in zip(projects, envs, strict=True):
+        measure.run([pulumi, "stack", "select", "--create", STACK, "--non-interactive"], cwd=project, env=env)
     fake.emulate(setting.latency_ms)
     # The engine runs 8 steps at once by default (4 per core here); a pool of K providers serves 4·K.
     parallel = ["--parallel", str(parallelism(setting.providers))]
@@ -147,11 +168,10 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
     state: dict[str, Any] = {}
     for step in (s for s in STEPS if s in steps_wanted):
         if step == "up_change":
-            write_fleet_stack(project, kind=setting.kind, n=setting.n, changed=changed_count(setting.n),
-                              providers=setting.providers, shape=setting.shape,
-                              latency_ms=setting.latency_ms)
+            write(changed=changed_count(setting.n))
         seen = len(fake.control.requests())
-        result = measure.run([pulumi, *commands[step], "--non-interactive"], cwd=project, env=env)
+        result = measure.run_all([([pulumi, *commands[step], "--non-interactive"], project, env)
+                                  for project, env in zip(projects, envs, strict=True)])
         requests = fake.control.requests()[seen:]
         routes = Counter(r["route"] for r in requests)
         statuses = Counter(str(r.get("status")) for r in requests)
@@ -169,6 +189,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
         if result.returncode != 0:
             steps[step]["error_tail"] = (result.stdout + result.stderr)[-2000:]
         if step == "up" and result.returncode == 0:
-            export = measure.run([pulumi, "stack", "export", "--non-interactive"], cwd=project, env=env)
-            state = _state_figures(work / "state", export.stdout, setting.n)
+            # Every stack holds the same kind of resource: the first stands for all.
+            export = measure.run([pulumi, "stack", "export", "--non-interactive"], cwd=projects[0], env=envs[0])
+            state = _state_figures(states[0], export.stdout, slices[0][1])
     return {**setting.label(), "steps": steps, "state": state}

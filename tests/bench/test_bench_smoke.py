@@ -40,3 +40,19 @@ def test_the_harness_runs_at_n_2(tmp_path: Path) -> None:
     assert all(step["requests_total"] == 0 for step in scenarios["floor"]["steps"].values())
     assert {k: v["requests"] for k, v in scenarios["api_floor"]["steps"].items()} == {
         k: v["requests"] for k, v in ours.items()}
+
+
+def test_a_fleet_split_over_two_stacks_deploys_each_slice_once(tmp_path: Path) -> None:
+    assert main(["--n", "4", "--latency", "0", "--runs", "1", "--stacks", "2", "--no-floors",
+                 "--steps", "up,preview,destroy", "--out", str(tmp_path)]) == 0
+
+    [result] = tmp_path.glob("*.json")
+    [ours] = json.loads(result.read_text())["scenarios"]
+    assert ours["stacks"] == 2
+    assert all(step["ok"] for step in ours["steps"].values())
+    # Each stack lists its account's configurations once and creates its own two.
+    assert ours["steps"]["up"]["requests"] == {LIST: 2, CREATE: 4}
+    assert ours["steps"]["preview"]["requests"] == {}
+    assert ours["steps"]["destroy"]["requests"] == {UPDATE: 4}
+    assert ours["state"]["resources"] == 2
+    assert "x 2 stacks" in (tmp_path / "latest.md").read_text()
