@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -100,3 +101,22 @@ def test_a_provider_pool_paces_as_one_client_and_every_process_starts_at_once(fl
     order = [int(r["params"]["metadata"]["portal_infra_owner"].rsplit("-", 1)[1]) for r in posts]
     assert {i % 3 for i in order[:15]} == {0, 1, 2}, order
     assert "failed" not in run.stdout
+
+
+def test_stacks_deployed_side_by_side_share_one_budget(fleet: Fleet) -> None:
+    # A fleet split over two stacks, both `pulumi up` at once on one machine: two engines and two
+    # provider processes, each paced at 9/s, meet no 429 from a fake limited to 10/s.
+    fleet.control.rate_limit(10)
+    for stack in ("shard-a", "shard-b"):
+        fleet.select(stack)
+        fleet.configure(30, rateLimits={"test": 9})
+
+    def up(stack: str) -> int:
+        return fleet.cli.run("up", "--yes", "--skip-preview", "--stack", stack).returncode
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(up, ["shard-a", "shard-b"])) == [0, 0]
+
+    assert len(fleet.owned("shard-a")) == len(fleet.owned("shard-b")) == 30
+    statuses = Counter(r.get("status") for r in fleet.api_requests())
+    assert set(statuses) == {200}, statuses
