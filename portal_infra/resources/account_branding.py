@@ -26,7 +26,7 @@ from ..specs import SpecError
 from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, parse_account_branding
 from ..specs.images import PURPOSE, ImageInfo, is_file_id, sha256_of
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
-from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider
+from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider, without_stack_trace
 
 OnDelete = Literal["restore", "retain"]
 ON_DELETE = ("restore", "retain")
@@ -370,4 +370,5 @@ class AccountBranding(Resource, module="portal_infra", name="AccountBranding"):
         }
         for key in COMPUTED_FIELDS:
             props.setdefault(key, None)
-        super().__init__(AccountBrandingProvider(), resource_name, props, opts)
+        with without_stack_trace():
+            super().__init__(AccountBrandingProvider(), resource_name, props, opts)

@@ -24,7 +24,7 @@ from ..specs import SpecError
 from ..specs.common import UNKNOWN
 from ..specs.custom_domain import CustomDomainSpec, dns_records, parse_custom_domain
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
-from .base import StripeResourceProvider, failures, warn, without_provider
+from .base import StripeResourceProvider, failures, warn, without_provider, without_stack_trace
 
 OWNER_METADATA_KEY = "portal_infra_owner"
 DASHBOARD_PLACE = "Settings > Custom domains"
@@ -261,4 +261,5 @@ class CustomDomain(Resource, module="portal_infra", name="CustomDomain"):
         }
         for key in COMPUTED_FIELDS:
             props[key] = None
-        super().__init__(CustomDomainProvider(), resource_name, props, opts)
+        with without_stack_trace():
+            super().__init__(CustomDomainProvider(), resource_name, props, opts)

@@ -17,7 +17,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 from ..specs import SpecError
 from ..specs.branding import PlatformSettingsSpec, parse_platform_settings
 from ..stripe_api import StripeCallError, StripeGateway, StripeSetupError
-from .base import StripeResourceProvider, failures, warn, without_provider
+from .base import StripeResourceProvider, failures, warn, without_provider, without_stack_trace
 
 # Declared field -> where `GET /v1/account` has it.
 _WHERE = {
@@ -141,4 +141,5 @@ class PlatformSettings(Resource, module="portal_infra", name="PlatformSettings")
         props: dict[str, Any] = {"business_name": business_name, "primary_color": primary_color,
                                  "secondary_color": secondary_color, "differences": None, "in_sync": None,
                                  "mode": None}
-        super().__init__(PlatformSettingsProvider(), resource_name, props, opts)
+        with without_stack_trace():
+            super().__init__(PlatformSettingsProvider(), resource_name, props, opts)

@@ -19,7 +19,7 @@ from ..specs.lookup import PRODUCTS_PATH, FoundPrice, chunks, resolve_prices
 from ..specs.portal_configuration import PortalConfigurationSpec, price_lookup_keys
 from ..specs.wire import create_params, declared, project, update_params
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key, resolve
-from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider
+from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider, without_stack_trace
 from .owner_index import OwnerIndex, scope_of
 
 PATH = "/v1/billing_portal/configurations"
@@ -316,4 +316,5 @@ class PortalConfiguration(Resource, module="portal_infra", name="PortalConfigura
             props["adopt"] = adopt
         for key in COMPUTED_FIELDS:
             props.setdefault(key, None)
-        super().__init__(PortalConfigurationProvider(), resource_name, props, opts)
+        with without_stack_trace():
+            super().__init__(PortalConfigurationProvider(), resource_name, props, opts)
