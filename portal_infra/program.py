@@ -127,5 +127,11 @@ def run() -> None:
                                  "instructions": platform_domain.instructions})
 
     if stack.fleet is not None:
-        fleet = ConnectFleet("fleet", stack.fleet)
-        pulumi.export("fleet", fleet.summary())
+        fleet_spec = stack.fleet
+
+        # Built from Pulumi's async entrypoint so its accounts are registered as they are built.
+        async def deploy_fleet() -> None:
+            fleet = await ConnectFleet.deploy("fleet", fleet_spec)
+            pulumi.export("fleet", fleet.summary())
+
+        pulumi.run(deploy_fleet)
