@@ -120,13 +120,20 @@ def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
     }
 
 
-def _timeline(requests: list[dict[str, Any]], started_at: float) -> dict[str, Any]:
-    """Where the step's time went: before Stripe's first request (CLI, program, engine, provider
-    start), between the first and the last request, and after the last."""
+def _timeline(requests: list[dict[str, Any]], started_at: float, marks: list[Path]) -> dict[str, Any]:
+    """Where the step's time went: when the program started (after the CLI and language host) and
+    finished building the fleet (the first stack's program, from bench/fleet.py's marks), when
+    Stripe got its first and its last request; all in seconds from the step's start."""
+    out: dict[str, Any] = {}
+    if marks and marks[0].exists():
+        for line in marks[0].read_text().split("\n"):
+            if line:
+                event, at = line.split()
+                out[f"{event}_s"] = round(float(at) - started_at, 2)
     times = sorted(r["at"] for r in requests if "at" in r)
-    if not times:
-        return {}
-    return {"first_request_s": round(times[0] - started_at, 2), "last_request_s": round(times[-1] - started_at, 2)}
+    if times:
+        out.update(first_request_s=round(times[0] - started_at, 2), last_request_s=round(times[-1] - started_at, 2))
+    return out
 
 
 def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str, ...] = STEPS) -> dict[str, Any]:
@@ -140,6 +147,9 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
                 for s in range(setting.stacks)]
     states = [p.parent / "state" for p in projects]
     envs = [fleet_env(p.parent, fake.url, skip_checkpoints=setting.skip_checkpoints) for p in projects]
+    marks = [p.parent / "marks.txt" for p in projects]
+    for env, mark in zip(envs, marks, strict=True):
+        env["BENCH_MARKS"] = str(mark)
     pulumi = str(pulumi_dir() / "pulumi")
 
     def write(changed: int = 0) -> None:
@@ -170,6 +180,8 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
         if step == "up_change":
             write(changed=changed_count(setting.n))
         seen = len(fake.control.requests())
+        for mark in marks:
+            mark.unlink(missing_ok=True)
         result = measure.run_all([([pulumi, *commands[step], "--non-interactive"], project, env)
                                   for project, env in zip(projects, envs, strict=True)])
         requests = fake.control.requests()[seen:]
@@ -184,7 +196,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
             "requests": dict(sorted(routes.items())),
             "statuses": dict(sorted(statuses.items())),
             "load1_before": result.load_before["load1"],
-            **_timeline(requests, result.started_at),
+            **_timeline(requests, result.started_at, marks),
         }
         if result.returncode != 0:
             steps[step]["error_tail"] = (result.stdout + result.stderr)[-2000:]
