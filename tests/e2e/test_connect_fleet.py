@@ -299,3 +299,28 @@ def test_a_fleet_dealt_over_two_provider_processes(seeded: FakeDeployment) -> No
     for name in ACCOUNTS:
         assert _account(d, name).settings.branding.primary_color.startswith("#0a7d5")
     assert d.cli.preview("--expect-no-changes", check=True).returncode == 0
+
+
+SYNC_FLEET_PROGRAM = '''
+import pulumi
+
+from portal_infra import ConnectFleet, ConnectFleetArgs
+
+fleet = ConnectFleet("fleet", ConnectFleetArgs(**pulumi.Config("portal-infra").require_object("fleet")))
+pulumi.export("fleet", fleet.summary())
+'''
+
+
+def test_a_fleet_built_synchronously_is_the_fleet_deploy_builds(seeded: FakeDeployment) -> None:
+    """`ConnectFleet(...)` in a plain program and `await ConnectFleet.deploy(...)` (the stack program,
+    through pulumi.run) make the same resources: after one, the other previews no change."""
+    d = seeded
+    stack_program = (d.project_dir / "__main__.py").read_text()
+    (d.project_dir / "__main__.py").write_text(SYNC_FLEET_PROGRAM)
+    _deploy(d)
+    synchronous = d.cli.outputs()["fleet"]
+    assert set(synchronous) == set(ACCOUNTS)
+    (d.project_dir / "__main__.py").write_text(stack_program)
+    assert d.cli.preview("--expect-no-changes", check=True).returncode == 0
+    d.cli.up()
+    assert d.cli.outputs()["fleet"] == synchronous
