@@ -6,11 +6,11 @@ over K dynamic-provider processes (resources/provider_pool.py), account i to pro
 Registering while building: the Pulumi Python SDK sends a resource to the engine from a task on
 the program's event loop, and that loop does not run while synchronous program code does. A fleet
 built in one synchronous loop is therefore sent only once the last account is built, and Stripe's
-first request waits for all of it (measured at 1000 configurations: 4.3 s into `pulumi up`).
+first request waits for all of it (measured at 1000 configurations: 5.4 s into `pulumi up`).
 `await ConnectFleet.deploy(...)`, from an async entrypoint (`pulumi.run`), hands the loop back after
 each account, so the engine creates the first accounts while the rest are still being built
-(first request at 1.3 s; the whole `up` 8.4 s instead of 11.0 s, and 45 s instead of 49.5 s at
-250 ms per request, 25/s and 3 provider processes).
+(first request at 1.4 s; the whole `up` 9 s instead of 12 to 13 s, and 45.1 s instead of 49.5 s at
+250 ms per request, 25/s and 2 provider processes).
 """
 
 from __future__ import annotations
