@@ -34,12 +34,18 @@ def test_validate_names_the_bad_field(tmp_path: Path, capsys: object) -> None:
     assert "portal-infra:portal.business_profile.headline" in err
 
 
+def _sigint_as_at_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_fake_stripe_serves_on_loopback_and_saves_state(tmp_path: Path) -> None:
     port = free_port()
     state = tmp_path / "fake.json"
+    # Started as a terminal starts it (SIGINT at its default), even when this test run itself was
+    # started from a background job with SIGINT ignored: the fake keeps an ignored SIGINT ignored.
     proc = subprocess.Popen([sys.executable, "-m", "portal_infra.cli", "fake-stripe", "--port", str(port),
                              "--stripe-mock", "none", "--state-file", str(state)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_sigint_as_at_a_terminal)
     try:
         wait_for_port(port, 30, proc)  # type: ignore[arg-type]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_fake/health", timeout=10) as resp:
