@@ -19,11 +19,18 @@ PACED_PER_SECOND = RATE_LIMIT_PER_SECOND - 1
 # At the fake's own latency there is no limit to respect: pacing this high never waits, so the
 # figures are Pulumi's and portal-infra's own, not the default 20/s budget's.
 UNPACED_PER_SECOND = 100_000
+# Stripe documents 20 writes/s for its files API, apart from the account's limit: one below it.
+FILES_PACED_PER_SECOND = 19
 
 
 def pace_for(latency_ms: int) -> int:
     """`rateLimits.test` for a run: just under the emulated limit, or effectively none."""
     return PACED_PER_SECOND if latency_ms else UNPACED_PER_SECOND
+
+
+def files_pace_for(latency_ms: int) -> int:
+    """`rateLimits.files` for a run: just under Stripe's files limit, or effectively none."""
+    return FILES_PACED_PER_SECOND if latency_ms else UNPACED_PER_SECOND
 
 
 def _free_port() -> int:
