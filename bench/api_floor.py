@@ -27,7 +27,7 @@ from portal_infra.stripe_api import ClientSettings, RateLimits, StripeGateway, r
 
 from .fleet import account_id, branding_spec, portal_spec, resource_name
 from .scenarios import KEY, STEPS, changed_count, draw_logo
-from .stripe_fake import FakeProcess, diff_counters, files_pace_for, pace_for
+from .stripe_fake import FakeProcess, diff_counters, rate_limits_for
 
 # What one dynamic-provider process serves at once (pulumi/dynamic/__main__.py).
 PROVIDER_CONCURRENCY = 4
@@ -38,7 +38,7 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
     connection = resolve({}, {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": fake.url})
     branded = shape == "branded"
     # Paced as the stack is (scenarios.write_fleet_stack).
-    settings = ClientSettings(rate_limits=RateLimits(test=pace_for(latency_ms), files=files_pace_for(latency_ms)))
+    settings = ClientSettings(rate_limits=RateLimits(**rate_limits_for(latency_ms)))
     platform = StripeGateway(connection, settings=settings)
     accounts = [StripeGateway(connection, stripe_account=account_id(i), settings=settings) if branded else platform
                 for i in range(n)]

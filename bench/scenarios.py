@@ -21,7 +21,7 @@ from portal_infra.testing.tools import pulumi_dir
 
 from . import measure
 from .fleet import LOGO, account_id
-from .stripe_fake import FakeProcess, files_pace_for, pace_for
+from .stripe_fake import FakeProcess, rate_limits_for
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk_test_benchFleetKey4242"
@@ -76,7 +76,7 @@ def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, pro
         "bench:shape": shape,
         "bench:changed": str(changed), "bench:providers": str(providers),
         # Just under the emulated 25/s limit, or no pacing at the fake's own latency (stripe_fake.py).
-        "portal-infra:rateLimits": {"test": pace_for(latency_ms), "files": files_pace_for(latency_ms)}}
+        "portal-infra:rateLimits": rate_limits_for(latency_ms)}
     (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": config}))
 
 

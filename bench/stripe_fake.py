@@ -23,14 +23,12 @@ UNPACED_PER_SECOND = 100_000
 FILES_PACED_PER_SECOND = 19
 
 
-def pace_for(latency_ms: int) -> int:
-    """`rateLimits.test` for a run: just under the emulated limit, or effectively none."""
-    return PACED_PER_SECOND if latency_ms else UNPACED_PER_SECOND
-
-
-def files_pace_for(latency_ms: int) -> int:
-    """`rateLimits.files` for a run: just under Stripe's files limit, or effectively none."""
-    return FILES_PACED_PER_SECOND if latency_ms else UNPACED_PER_SECOND
+def rate_limits_for(latency_ms: int) -> dict[str, int]:
+    """`rateLimits` for a run (the stack's and the API floor's): just under the emulated limit and
+    Stripe's files limit, or effectively no pacing at the fake's own latency."""
+    if not latency_ms:
+        return {"test": UNPACED_PER_SECOND, "files": UNPACED_PER_SECOND}
+    return {"test": PACED_PER_SECOND, "files": FILES_PACED_PER_SECOND}
 
 
 def _free_port() -> int:
