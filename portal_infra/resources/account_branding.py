@@ -2,10 +2,17 @@
 `business_profile`, as a Pulumi dynamic resource.
 
 Lifecycle (DESIGN.md): create records what the account had before and writes the declared look;
-icon and logo are uploaded as Files only when their bytes change (state keeps each upload by content
-hash, so renaming or touching an image changes nothing); update sends only what changed; read maps
-the account back onto the declared fields, so a change made by hand is drift; delete restores the
+icon and logo are uploaded as Files on the platform, one per distinct image for the whole platform
+(branding_files.py), and only when their bytes change (state keeps each File by content hash, so
+renaming or touching an image changes nothing); update sends only what changed; read maps the
+account back onto the declared fields, so a change made by hand is drift; delete restores the
 recorded look (`on_delete: restore`, the default) or leaves it (`retain`).
+
+Stripe cannot unset every field it sets. No branding field takes `""`, and in `business_profile`
+only `support_url` does (stripe-python 16.1.0, `stripe/params/_account_update_params.py`:
+`support_url: "Literal['']|str"`, while `name`, `support_email`, `support_phone` and `url` are
+`str`; Stripe answers `parameter_invalid_empty` to `""` there). Where the account had no value
+before portal-infra set one, restoring keeps portal-infra's value and says so.
 
 What the account had before is also written to the account's own metadata in the same request that
 changes it. A `pulumi up` killed after Stripe acted but before state was written would otherwise
@@ -27,6 +34,7 @@ from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, pars
 from ..specs.images import PURPOSE, ImageInfo, is_file_id, sha256_of
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
 from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider, without_stack_trace
+from .branding_files import platform_copy, platform_file
 
 OnDelete = Literal["restore", "retain"]
 ON_DELETE = ("restore", "retain")
@@ -40,6 +48,11 @@ MANAGED_FIELDS = (*BRANDING_FIELDS, *PROFILE_FIELDS)
 STRIPE_FIELDS = ("account", *MANAGED_FIELDS)
 CONTROL_FIELDS = ("owner", "on_delete")
 COMPUTED_FIELDS = ("icon_file", "logo_file", "files", "previous", "livemode", "mode")
+# Where this resource's uploaded images live. State written before Files moved to the platform has no
+# `files_owner`: its images were uploaded on the connected account, which Stripe does not accept.
+FILES_OWNER = "platform"
+# The only managed field Stripe lets a platform unset with "" (see the module docstring).
+EMPTYABLE_FIELDS = frozenset({"support_url"})
 
 
 def _path(account: str) -> str:
@@ -82,11 +95,19 @@ def _restore_from_metadata(metadata: Mapping[str, Any]) -> dict[str, Any] | None
 
 
 def _image_identity(props: Mapping[str, Any], role: str) -> str | None:
-    """What an image *is*: its File ID when given one, else its content hash. Paths never count."""
+    """What an image *is*: its File ID when given one, else its content hash and where its File lives.
+    Paths never count; an image uploaded on the account (before Files moved to the platform) differs
+    from the same bytes on the platform, so such a stack moves over on its next `up`."""
     value = props.get(role)
     if value is None:
         return None
-    return str(value) if is_file_id(str(value)) else props.get(f"{role}_sha256")
+    if is_file_id(str(value)):
+        return str(value)
+    return f"{props.get('files_owner') or 'account'}:{props.get(f'{role}_sha256')}"
+
+
+def _files_key(role: str, digest: str) -> str:
+    return f"{FILES_OWNER}:{role}:{digest}"
 
 
 class AccountBrandingProvider(StripeResourceProvider):
@@ -110,6 +131,8 @@ class AccountBrandingProvider(StripeResourceProvider):
         inputs["on_delete"] = on_delete
         for role, info in images.items():
             inputs[f"{role}_sha256"] = info.sha256
+        if images:
+            inputs["files_owner"] = FILES_OWNER
         return CheckResult(inputs, [])
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -135,7 +158,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         # Taken over after an interrupted create: what the account had before is in its metadata.
         previous = (_restore_from_metadata(metadata) if holder == owner else None) or now
         files: dict[str, str] = {}
-        params = self._changes(props, now, files)
+        params = self._changes(gateway, props, now, files)
         params["metadata"] = {OWNER_METADATA_KEY: owner, **_restore_metadata(previous)}
         key = idempotency_key("branding", account_id, params, after=now)
         updated = _post_account(gateway, account_id, _without_empty(params), key)
@@ -144,12 +167,12 @@ class AccountBrandingProvider(StripeResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         self.refuse_other_mode("account branding", id_, olds)
         gateway = self.gateway()
-        files = dict(olds.get("files") or {})
+        files = _platform_files(olds)
         now = {f: olds.get(f) for f in MANAGED_FIELDS}
         for role in IMAGE_FIELDS:
             now[role] = olds.get(f"{role}_file")
         previous = dict(olds.get("previous") or {})
-        params = self._changes(news, now, files, previous=previous, olds=olds)
+        params = self._changes(gateway, news, now, files, previous=previous, olds=olds)
         params = _without_empty(params)
         if not params:
             computed = {k: olds.get(k) for k in COMPUTED_FIELDS}
@@ -181,6 +204,8 @@ class AccountBrandingProvider(StripeResourceProvider):
                     inputs[f"{role}_sha256"] = props[f"{role}_sha256"]
             else:
                 inputs[role] = live[role]  # set by hand to another File: drift, shown as that File's ID
+        if props.get("files_owner"):
+            inputs["files_owner"] = props["files_owner"]
         outs = self._outputs(inputs, account, gateway.mode, dict(props.get("files") or {}),
                              dict(props.get("previous") or {}))
         return ReadResult(id_, outs, inputs)
@@ -195,7 +220,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         else:
             previous = props.get("previous") or {}
             managed = [f for f in MANAGED_FIELDS if props.get(f) is not None]
-            params.update(self._restore_params(id_, managed, previous))
+            params.update(self._restore_params(gateway, id_, managed, previous))
         try:
             now = {f: props.get(f) for f in MANAGED_FIELDS}
             gateway.post(_path(id_), params, idempotency_key=idempotency_key("restore", id_, params, after=now))
@@ -215,7 +240,7 @@ class AccountBrandingProvider(StripeResourceProvider):
                                   f"platform key in {gateway.mode} mode; check the ID and the key's mode") from None
             raise
 
-    def _changes(self, props: Mapping[str, Any], now: Mapping[str, Any],
+    def _changes(self, gateway: StripeGateway, props: Mapping[str, Any], now: Mapping[str, Any],
                  files: dict[str, str], *, previous: Mapping[str, Any] | None = None,
                  olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The account parameters that make Stripe hold `props`, given what it holds `now`."""
@@ -230,7 +255,7 @@ class AccountBrandingProvider(StripeResourceProvider):
                     undeclared.append(f)
                 continue
             if f in IMAGE_FIELDS:
-                want = self._file_for(account_id, f, props, files)
+                want = self._file_for(gateway, f, props, files)
             if want == now.get(f):
                 continue
             if f in BRANDING_FIELDS:
@@ -244,7 +269,7 @@ class AccountBrandingProvider(StripeResourceProvider):
             params["business_profile"] = profile
         if undeclared and previous is not None:
             # A field dropped from the program goes back to what the account had before.
-            restored = self._restore_params(account_id, undeclared, previous)
+            restored = self._restore_params(gateway, account_id, undeclared, previous)
             for group, values in restored.items():
                 target = params.setdefault(group, {})
                 for k, v in values.items():
@@ -254,39 +279,39 @@ class AccountBrandingProvider(StripeResourceProvider):
                         target[k] = v
         return params
 
-    def _file_for(self, account_id: str, role: str, props: Mapping[str, Any], files: dict[str, str]) -> str:
+    def _file_for(self, gateway: StripeGateway, role: str, props: Mapping[str, Any], files: dict[str, str]) -> str:
         value = str(props[role])
         if is_file_id(value):
             return value
         digest = str(props.get(f"{role}_sha256") or "")
-        known = files.get(f"{role}:{digest}")
+        known = files.get(_files_key(role, digest))
         if known:
             return known
         path = Path(value)
         data = path.read_bytes()
         if sha256_of(data) != digest:
             raise ResourceError(f"{role}: {value!r} changed between preview and update; run `pulumi up` again")
-        # Files belong to the connected account (the safe pattern, STRIPE.md section 4). The key
-        # is the content, so a retried or re-run upload of the same bytes replays the first File.
-        uploader = self.gateway(account_id)
-        purpose = PURPOSE[role]  # type: ignore[index]
-        uploaded = uploader.upload_file(purpose, path.name, data,
-                                        idempotency_key=idempotency_key("upload", account_id, [purpose, digest]))
-        files[f"{role}:{digest}"] = str(uploaded["id"])
-        return str(uploaded["id"])
+        # On the platform, shared by every account showing these bytes (branding_files.py).
+        file_id = platform_file(gateway, PURPOSE[role], data)  # type: ignore[index]
+        files[_files_key(role, digest)] = file_id
+        return file_id
 
-    def _restore_params(self, account_id: str, fields: list[str], previous: Mapping[str, Any]) -> dict[str, Any]:
+    def _restore_params(self, gateway: StripeGateway, account_id: str, fields: list[str],
+                        previous: Mapping[str, Any]) -> dict[str, Any]:
         branding: dict[str, Any] = {}
         profile: dict[str, Any] = {}
         for f in fields:
             before = previous.get(f)
-            if f in BRANDING_FIELDS:
-                if before is None:
-                    # Stripe's API has no way to unset a branding field (STRIPE.md section 3).
-                    warn(f"account {account_id}: {f} had no value before portal-infra set it, and Stripe "
-                         "cannot unset branding fields; it keeps its current value")
-                else:
-                    branding[f] = before
+            if before is None and (f in BRANDING_FIELDS or f not in EMPTYABLE_FIELDS):
+                # Stripe's API cannot unset it (module docstring): keep the value, and say so.
+                warn(f"account {account_id}: {f} had no value before portal-infra set it, and Stripe "
+                     "cannot unset it; it keeps its current value")
+            elif f in IMAGE_FIELDS:
+                restored = self._restorable_file(gateway, account_id, f, str(before))
+                if restored:
+                    branding[f] = restored
+            elif f in BRANDING_FIELDS:
+                branding[f] = before
             else:
                 profile[PROFILE_FIELDS[f]] = "" if before is None else before
         out: dict[str, Any] = {}
@@ -295,6 +320,18 @@ class AccountBrandingProvider(StripeResourceProvider):
         if profile:
             out["business_profile"] = profile
         return out
+
+    def _restorable_file(self, gateway: StripeGateway, account_id: str, role: str, file_id: str) -> str | None:
+        """A File the platform may set that shows what `file_id` showed. The account's earlier image may
+        be one it uploaded itself, which the platform cannot set: then the same bytes go up on the platform."""
+        copy = platform_copy(gateway, self.gateway(account_id), file_id)
+        if copy is None:
+            warn(f"account {account_id}: its earlier {role} {file_id} no longer exists in Stripe; "
+                 f"the {role} keeps its current value")
+        elif copy != file_id:
+            warn(f"account {account_id}: its earlier {role} {file_id} was the account's own upload, which the "
+                 f"platform cannot set; restored the same image as platform File {copy}")
+        return copy
 
     def _outputs(self, inputs: Mapping[str, Any], account: Mapping[str, Any], mode: str, files: dict[str, str],
                  previous: Mapping[str, Any]) -> dict[str, Any]:
@@ -318,11 +355,22 @@ def _post_account(gateway: StripeGateway, account_id: str, params: dict[str, Any
     try:
         return gateway.post(_path(account_id), params, idempotency_key=key)
     except StripeCallError as err:
+        if err.code == "resource_missing" and (err.param or "").startswith("settings[branding]"):
+            raise ResourceError(
+                f"account {account_id}: Stripe has no File the platform may set as {err.param}. Stripe lets a "
+                "platform set only Files the platform uploaded (not ones uploaded on the connected account, "
+                "nor in another mode); declare a local image path instead, which portal-infra uploads on the "
+                f"platform, or the ID of a platform File. Stripe said: {err}") from None
         if err.error_type != "idempotency_error":
             raise
     fresh = live_values(gateway.get(_path(account_id)))
     return gateway.post(_path(account_id), params, idempotency_key=idempotency_key("branding", account_id, params,
                                                                                     after=[key, fresh]))
+
+
+def _platform_files(props: Mapping[str, Any]) -> dict[str, str]:
+    """The Files in state that live on the platform; account-owned uploads of older state are dropped."""
+    return {k: v for k, v in dict(props.get("files") or {}).items() if k.startswith(f"{FILES_OWNER}:")}
 
 
 def _without_empty(params: dict[str, Any]) -> dict[str, Any]:

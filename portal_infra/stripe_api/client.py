@@ -133,6 +133,26 @@ class StripeGateway:
             data = [o for o in page.get("data", []) if o.get("id") not in seen]
             out.extend(data)
             seen.update(str(o.get("id")) for o in data)
+    def download_file(self, file_id: str) -> bytes:
+        """The bytes of a File, from Stripe's files address (`GET /v1/files/{id}/contents`, docs.stripe.com
+        /file-upload#download-file-contents), as this gateway's account. stripe-python has no call for
+        it, so the SDK's own requestor streams it, with our pacing and retries around it."""
+        options: dict[str, Any] = {"stripe_account": self._stripe_account} if self._stripe_account else {}
+        path = f"/v1/files/{file_id}/contents"
+
+        def attempt() -> bytes:
+            stream = self._client._requestor.request_stream(  # private: stripe-python has no public call
+                "get", path, {}, options, base_address="files")  # type: ignore[arg-type]
+            data: bytes = stream.io.read()
+            return data
+
+        return self.call("get", path, attempt, api="files")
+
+    @property
+    def account_digest(self) -> str:
+        """Names this key's Stripe account (and address) without the key: a digest that cannot be reversed."""
+        return budget_scope(self._connection.api_base, self._connection.api_key)
+
             if not page.get("has_more") or not data:
                 return out
             query = {**query, "starting_after": data[-1]["id"]}

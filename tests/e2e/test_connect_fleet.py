@@ -70,14 +70,23 @@ def _assert_no_stack_traces(state: list[dict[str, Any]], kinds: set[str]) -> Non
 def seeded(fake_deployment: FakeDeployment) -> FakeDeployment:
     d = fake_deployment
     d.fake.control.seed(accounts=[{"id": a, **EARLIER} for a in ACCOUNTS.values()])
-    # One account already has an icon, uploaded under it, as the Dashboard would have done.
+    # One account already has an icon it uploaded itself, in its own Dashboard: the File is the account's.
     earlier_icon = png(d.project_dir.parent / "earlier-icon.png", colour=(1, 2, 3))
     with earlier_icon.open("rb") as fh:
         upload = d.stripe.v1.files.create(params={"purpose": "business_icon", "file": fh},
                                           options={"stripe_account": ACCOUNTS["bakery"]})
-    d.stripe.v1.accounts.update(ACCOUNTS["bakery"], params={"settings": {"branding": {"icon": upload.id}}})
+    d.fake.control.dashboard_update(ACCOUNTS["bakery"], {"settings": {"branding": {"icon": upload.id}}})
     d.earlier_icon = upload.id  # type: ignore[attr-defined]
+    d.earlier_icon_bytes = earlier_icon.read_bytes()  # type: ignore[attr-defined]
     return d
+
+
+def _platform_files(d: FakeDeployment) -> dict[str, bytes]:
+    """Every File the platform owns, by ID, with its bytes."""
+    backend = d.fake.fake.backend
+    store = backend.store("test", None)
+    with backend.lock:
+        return {file_id: store.file_contents[file_id] for file_id in store.files.items}
 
 
 def test_fleet_branding_lifecycle(seeded: FakeDeployment) -> None:
@@ -135,11 +144,16 @@ def test_fleet_branding_lifecycle(seeded: FakeDeployment) -> None:
         account = _account(d, name)
         assert account.settings.branding.primary_color == "#111111"
         assert account.business_profile.name == "Earlier name"
-        assert account.business_profile.support_email is None
+        # Stripe takes no "" for support_email (stripe-python's AccountUpdateParams): kept, and said.
+        assert account.business_profile.support_email == f"help@{name}.example"
         assert not any(k.startswith("portal_infra_") for k in account.metadata.to_dict())
-    assert _account(d, "bakery").settings.branding.icon == d.earlier_icon  # type: ignore[attr-defined]
+    # The earlier icon was the account's own upload, which the platform cannot set: the same image
+    # is put back as a platform File.
+    restored_icon = _account(d, "bakery").settings.branding.icon
+    assert _platform_files(d)[restored_icon] == d.earlier_icon_bytes  # type: ignore[attr-defined]
     # A field that had no value before cannot be unset through Stripe's API: said, not hidden.
     assert "logo had no value before portal-infra set it" in destroyed.output
+    assert "support_email had no value before portal-infra set it" in destroyed.output
 
 
 def test_an_image_swapped_by_hand_is_put_back_without_uploading(seeded: FakeDeployment) -> None:
@@ -149,7 +163,7 @@ def test_an_image_swapped_by_hand_is_put_back_without_uploading(seeded: FakeDepl
     with png(d.project_dir.parent / "by-hand.png", colour=(9, 9, 9)).open("rb") as fh:
         by_hand = d.stripe.v1.files.create(params={"purpose": "business_icon", "file": fh},
                                            options={"stripe_account": ACCOUNTS["books"]})
-    d.stripe.v1.accounts.update(ACCOUNTS["books"], params={"settings": {"branding": {"icon": by_hand.id}}})
+    d.fake.control.dashboard_update(ACCOUNTS["books"], {"settings": {"branding": {"icon": by_hand.id}}})
     d.cli.refresh()
     before = d.fake.control.count(UPLOAD)
     d.cli.up()

@@ -65,6 +65,37 @@ def test_branding_rules(fake: Fake) -> None:
         assert caught.value.param == param
 
 
+def test_the_platform_may_set_only_files_the_platform_uploaded(fake: Fake) -> None:
+    """stripe-node issue 2486: a File uploaded with Stripe-Account, then set by the platform, is
+    `No such file upload` (400, resource_missing, naming the parameter)."""
+    account = fake.client.v1.accounts.create(params={"type": "express"})
+    on_account = fake.client_for(account=account.id).v1.files.create(
+        params={"purpose": "business_logo", "file": io.BytesIO(png())})  # type: ignore[typeddict-item]
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        fake.client.v1.accounts.update(account.id, params={"settings": {"branding": {"logo": on_account.id}}})
+    assert (caught.value.http_status, caught.value.code, caught.value.param) == (
+        400, "resource_missing", "settings[branding][logo]")
+    assert f"No such file upload: '{on_account.id}'" in str(caught.value)
+    assert fake.client.v1.accounts.retrieve(account.id).settings.branding.logo is None
+
+    # The account itself, in its own Dashboard, may show a File it uploaded (dj-stripe issue 960).
+    fake.control.dashboard_update(account.id, {"settings": {"branding": {"logo": on_account.id}}})
+    assert fake.client.v1.accounts.retrieve(account.id).settings.branding.logo == on_account.id
+    # One platform File serves any number of accounts.
+    shared = _upload(fake, "business_logo", png())
+    for target in (account.id, fake.client.v1.accounts.create(params={"type": "express"}).id):
+        updated = fake.client.v1.accounts.update(target, params={"settings": {"branding": {"logo": shared.id}}})
+        assert updated.settings.branding.logo == shared.id
+
+
+def test_files_are_listed_by_purpose(fake: Fake) -> None:
+    icon = _upload(fake, "business_icon", png())
+    logo = _upload(fake, "business_logo", png())
+    listed = fake.client.v1.files.list(params={"purpose": "business_icon", "limit": 100}).data
+    assert [f.id for f in listed] == [icon.id]
+    assert [f.id for f in fake.client.v1.files.list(params={"limit": 100}).data] == [logo.id, icon.id]
+
+
 def test_own_account_is_readable(fake: Fake) -> None:
     assert fake.raw("GET", "/v1/account").json()["id"].startswith("acct_")
 

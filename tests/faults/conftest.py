@@ -135,25 +135,27 @@ def branded_accounts(fleet: Fleet, count: int, *, prefix: str = "shop") -> Brand
 
 
 def branding_problems(fleet: Fleet, branded: Branded) -> list[str]:
-    """Where the fake's accounts differ from what `branded` declares: colours, name, and exactly one
-    uploaded File per image, holding that image's bytes."""
+    """Where the fake's accounts differ from what `branded` declares: colours, name, each image shown
+    from a platform File holding its bytes, and exactly one platform File per distinct image."""
     problems = []
     backend = fleet.fake.backend
     with backend.lock:
+        platform = backend.store("test", None)
+        by_bytes: dict[tuple[str, bytes], list[str]] = {}
+        for file_id, data in platform.file_contents.items():
+            by_bytes.setdefault((platform.files.items[file_id]["purpose"], data), []).append(file_id)
+        problems += [f"{len(ids)} platform files of one {purpose} image" for (purpose, _), ids in by_bytes.items()
+                     if len(ids) > 1]
         for account_id, want in branded.accounts.items():
-            account = backend.store("test", None).accounts.items[account_id]
-            store = backend.store("test", account_id)
+            account = platform.accounts.items[account_id]
             shown = account["settings"]["branding"]
             if shown.get("primary_color") != want["primary_color"]:
                 problems.append(f"{account_id}: primary_color {shown.get('primary_color')}")
             if account["business_profile"].get("name") != want["business_name"]:
                 problems.append(f"{account_id}: business_profile.name {account['business_profile'].get('name')}")
-            for role, purpose in (("icon", "business_icon"), ("logo", "business_logo")):
-                files = [f for f in store.files.items.values() if f["purpose"] == purpose]
-                if len(files) != 1:
-                    problems.append(f"{account_id}: {len(files)} {purpose} files")
-                elif shown.get(role) != files[0]["id"] or store.file_contents[files[0]["id"]] != want[role]:
-                    problems.append(f"{account_id}: {role} is not the uploaded image")
+            for role in ("icon", "logo"):
+                if platform.file_contents.get(shown.get(role) or "") != want[role]:
+                    problems.append(f"{account_id}: {role} is not a platform File of the declared image")
     return problems
 
 

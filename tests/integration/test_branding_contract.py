@@ -46,7 +46,8 @@ def test_create_update_and_restore_are_accepted_by_stripe(recorder: RecordingPro
     uploads = recorder.matching("POST", "/v1/files")
     assert len(uploads) == 2
     assert all(r.headers.get("content-type", "").startswith("multipart/form-data") for r in uploads)
-    assert all(r.headers.get("stripe-account") == ACCOUNT for r in uploads)
+    # Branding Files are the platform's (STRIPE.md section 4): no Stripe-Account on the upload.
+    assert all("stripe-account" not in r.headers for r in uploads)
     (write,) = recorder.matching("POST", f"/v1/accounts/{ACCOUNT}")
     assert write.params["settings[branding][primary_color]"] == "#0a7d5e"
     assert write.params["business_profile[support_phone]"] == "+1 415 555 0100"

@@ -61,6 +61,13 @@ class FakeStripeControl:
                           mode: str = "test") -> dict[str, Any]:
         """What the Dashboard does (Stripe has no API for it): portal sessions of `account` (the platform
         when None) open on `domain` once it is active. `domain=None` removes it."""
+    def dashboard_update(self, account: str, params: dict[str, Any], *, mode: str = "test") -> dict[str, Any]:
+        """What a connected account does in its own Dashboard: it may set branding Files it uploaded itself
+        (`Stripe-Account`), which the platform's API update may not."""
+        result: dict[str, Any] = self._call("POST", "dashboard/account",
+                                            {"account": account, "params": params, "mode": mode})
+        return result
+
         result: dict[str, Any] = self._call("POST", "custom_domain",
                                             {"domain": domain, "account": account, "status": status, "mode": mode})
         return result

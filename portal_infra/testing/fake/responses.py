@@ -83,6 +83,10 @@ def retrieve_file(r: Request) -> Reply:
     return files.retrieve_file(r.store, r.args["id"])
 
 
+def list_files(r: Request) -> Reply:
+    return files.list_files(r.store, r.params)
+
+
 def file_contents(r: Request) -> Reply:
     return files.file_contents(r.store, r.args["id"])
 
@@ -150,3 +154,9 @@ def deactivate_feedback_option(r: Request) -> Reply:
 def set_custom_domain(backend: Backend, data: Any) -> Obj:
     """Control API (`POST /_fake/custom_domain`): what the Dashboard does, since Stripe has no API for it."""
     return domains.set_custom_domain(backend, data)
+def dashboard_update_account(backend: Backend, data: Any) -> Obj:
+    """Control API (`POST /_fake/dashboard/account`): a connected account edits itself in its own Dashboard."""
+    return accounts.dashboard_update(backend, str(data.get("mode", "test")), str(data["account"]),
+                                     dict(data.get("params") or {}))
+
+

@@ -148,6 +148,10 @@ class FakeStripe:
             self.backend.load(json.loads(path.read_text()))
 
     def requests(self) -> list[dict[str, Any]]:
+    def forget_idempotency_keys(self) -> None:
+        """What Stripe does to keys at least 24 hours old (STRIPE.md section 6): the next use acts anew."""
+        self._idempotency.clear()
+
         with self._log_lock:
             return list(self._log)
 
@@ -387,7 +391,10 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._send(404, json.dumps({"error": f"no control endpoint {method} {path}"}).encode())
                     return
-            except (ValueError, TypeError) as err:
+            except (ValueError, TypeError, KeyError) as err:
+                elif path == "/_fake/dashboard/account" and method == "POST":
+                    with fake.backend.lock:
+                        reply = responses.dashboard_update_account(fake.backend, data)
                 self._send(400, json.dumps({"error": str(err)}).encode())
                 return
             self._send(200, json.dumps(reply).encode())

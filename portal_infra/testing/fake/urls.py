@@ -25,6 +25,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", "/v1/account", r.own_account),
         ("POST", "/v1/files", r.create_file),
         ("GET", f"/v1/files/{_ID}", r.retrieve_file),
+        ("GET", "/v1/files", r.list_files),
         ("GET", f"/v1/files/{_ID}/contents", r.file_contents),
         ("POST", "/v1/products", r.create_product),
         ("GET", "/v1/products", r.list_products),

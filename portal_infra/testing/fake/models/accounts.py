@@ -1,11 +1,21 @@
-"""Connected accounts: branding (`settings.branding`) and `business_profile`, set with the platform key."""
+"""Connected accounts: branding (`settings.branding`) and `business_profile`, set with the platform key.
+
+Branding Files belong to the platform. When the platform sets `settings.branding.icon/logo` with
+`POST /v1/accounts/{id}`, Stripe looks the File up among the *platform's* uploads: a File uploaded
+with `Stripe-Account: acct_…` and set this way is answered `No such file upload: 'file_…'`
+(`resource_missing`, param `settings[branding][logo]`; stripe-node issue 2486), Stripe's own Connect
+demo uploads branding with no `stripe_account` (stripe-connect-furever-demo, setup-accounts.py), and
+dj-stripe issue 2205 found Express accounts' branding Files on the platform. An account that edits its
+own branding in its own Dashboard may point at a File it uploaded itself (dj-stripe issue 960): the
+control API's seed and `dashboard_update` do what that Dashboard does, so they accept either owner.
+"""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from ..exceptions import InvalidParam, UnknownParam
+from ..exceptions import InvalidParam, StripeError, UnknownParam
 from .base import AccountStore, Backend, Obj, apply_metadata, check_hex_color, check_url, new_id
 
 BRANDING_KEYS = ("icon", "logo", "primary_color", "secondary_color")
@@ -26,7 +36,7 @@ def _account(id_: str, livemode: bool, type_: str) -> Obj:
     }
 
 
-def _apply(backend: Backend, platform: AccountStore, account: Obj, params: Obj) -> Obj:
+def _apply(backend: Backend, platform: AccountStore, account: Obj, params: Obj, *, dashboard: bool = False) -> Obj:
     out = copy.deepcopy(account)
     for key, value in params.items():
         if key not in _TOP:
@@ -39,7 +49,7 @@ def _apply(backend: Backend, platform: AccountStore, account: Obj, params: Obj) 
             for group, fields in value.items():
                 if group != "branding":
                     continue  # other settings groups are accepted and not modelled
-                _apply_branding(backend, platform, account["id"], out["settings"]["branding"], fields)
+                _apply_branding(backend, platform, account["id"], out["settings"]["branding"], fields, dashboard)
         elif key == "business_profile":
             if not isinstance(value, dict):
                 raise InvalidParam("business_profile", "Invalid object: business_profile must be a hash")
@@ -57,7 +67,7 @@ def _apply(backend: Backend, platform: AccountStore, account: Obj, params: Obj) 
 
 
 def _apply_branding(backend: Backend, platform: AccountStore, account_id: str, branding: dict[str, Any],
-                    fields: Any) -> None:
+                    fields: Any, dashboard: bool) -> None:
     if not isinstance(fields, dict):
         raise InvalidParam("settings[branding]", "Invalid object: settings[branding] must be a hash")
     for field, item in fields.items():
@@ -67,13 +77,25 @@ def _apply_branding(backend: Backend, platform: AccountStore, account_id: str, b
         if field in ("primary_color", "secondary_color"):
             check_hex_color(item, param)
         else:
-            # A branding file may be uploaded by the platform or under the connected account.
-            owner = account_id if item in backend.store(platform.mode, account_id).files.items else None
-            found = backend.store(platform.mode, owner).files.get(str(item), param)
+            found = _branding_file(backend, platform, account_id, str(item), param, dashboard)
             if found["purpose"] != _FILE_PURPOSE[field]:
                 raise InvalidParam(param, f"File {item} has purpose {found['purpose']}; "
                                           f"{field} needs a file with purpose {_FILE_PURPOSE[field]}")
         branding[field] = item
+
+
+def _branding_file(backend: Backend, platform: AccountStore, account_id: str, file_id: str, param: str,
+                   dashboard: bool) -> Obj:
+    """The File a branding field names: the platform's (the API), or also the account's own (its Dashboard)."""
+    if dashboard:
+        own = backend.store(platform.mode, account_id).files.items.get(file_id)
+        if own is not None:
+            return own
+    found = platform.files.items.get(file_id)
+    if found is None:
+        # Stripe's answer in stripe-node issue 2486: a 400 naming the parameter, not a 404 of the path.
+        raise StripeError(400, f"No such file upload: '{file_id}'", code="resource_missing", param=param)
+    return found
 
 
 def create_account(backend: Backend, platform: AccountStore, params: Obj) -> Obj:
@@ -90,6 +112,14 @@ def create_account(backend: Backend, platform: AccountStore, params: Obj) -> Obj
 def update_account(backend: Backend, platform: AccountStore, id_: str, params: Obj) -> Obj:
     account = platform.accounts.get(id_, "account")
     platform.accounts.items[id_] = _apply(backend, platform, account, params)
+    return copy.deepcopy(platform.accounts.items[id_])
+
+
+def dashboard_update(backend: Backend, mode: str, id_: str, params: Obj) -> Obj:
+    """What the connected account does in its own Dashboard (control API): its own Files are allowed."""
+    platform = backend.store(mode, None)
+    account = platform.accounts.get(id_, "account")
+    platform.accounts.items[id_] = _apply(backend, platform, account, params, dashboard=True)
     return copy.deepcopy(platform.accounts.items[id_])
 
 
@@ -120,5 +150,5 @@ def seed_account(backend: Backend, platform: AccountStore, params: Obj) -> str |
     fields = {k: v for k, v in params.items() if k != "id"}
     account = _account(id_, platform.livemode, str(fields.get("type") or "standard"))
     platform.accounts.add(account)
-    platform.accounts.items[id_] = _apply(backend, platform, account, fields)
+    platform.accounts.items[id_] = _apply(backend, platform, account, fields, dashboard=True)
     return id_

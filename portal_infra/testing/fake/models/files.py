@@ -52,6 +52,15 @@ def create_file(store: AccountStore, params: Obj, uploads: dict[str, tuple[str, 
     return copy.deepcopy(store.files.add(obj))
 
 
+def list_files(store: AccountStore, params: Obj) -> Obj:
+    """GET /v1/files, newest first; `purpose` filters (Stripe's list parameters: created, purpose,
+    limit, starting_after, ending_before)."""
+    purpose = params.get("purpose")
+    if purpose is not None:
+        check_enum(purpose, PURPOSES, "purpose")
+    return store.files.list(params, "/v1/files", lambda f: purpose is None or f["purpose"] == purpose)
+
+
 def retrieve_file(store: AccountStore, id_: str) -> Obj:
     return copy.deepcopy(store.files.get(id_))
 
