@@ -6,9 +6,9 @@ StripeGateway) at the concurrency the provider reaches, with no Pulumi in betwee
   refresh    one GET per resource
   up_change  one update per changed resource, with only the changed fields
   destroy    one deactivation per resource
-With shape "branded", per connected account also: AccountBranding's GET of the account, the logo's
-upload to the account, and one account update (create, change and destroy alike); refresh reads the
-account too.
+With shape "branded", per connected account also: AccountBranding's GET of the account and one account
+update (create, change and destroy alike); refresh reads the account too. The logo, the same bytes for
+every account, is one File on the platform: one listing of the platform's logos and one upload.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
     ids: list[str] = [""] * n
     changed = changed_count(n)
 
+    shared_logo: dict[str, str] = {}
     def create(i: int) -> None:
         gateway = accounts[i]
         if branded:
@@ -68,7 +69,7 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
         platform.get(f"/v1/accounts/{account_id(i)}")
         upload = accounts[i].upload_file("business_logo", "logo.png", logo, idempotency_key=uuid.uuid4().hex)
         platform.post(f"/v1/accounts/{account_id(i)}", {
-            "settings": {"branding": {"logo": upload["id"], "primary_color": look["primary_color"],
+            "settings": {"branding": {"logo": shared_logo["id"], "primary_color": look["primary_color"],
                                       "secondary_color": look["secondary_color"]}},
             "business_profile": {"name": look["business_name"], "support_email": look["support_email"],
                                  "url": look["url"]},
@@ -94,8 +95,8 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
     def destroy(i: int) -> None:
         accounts[i].post(f"{PATH}/{ids[i]}", {"active": False}, idempotency_key=uuid.uuid4().hex)
         if branded:
-            platform.post(f"/v1/accounts/{account_id(i)}", {"metadata": {OWNER_METADATA_KEY: ""},
-                                                            "business_profile": {"name": ""}},
+            # Nothing was set before portal-infra, and Stripe cannot unset these fields: only the release.
+            platform.post(f"/v1/accounts/{account_id(i)}", {"metadata": {OWNER_METADATA_KEY: ""}},
                           idempotency_key=uuid.uuid4().hex)
 
     def up() -> None:
@@ -103,6 +104,9 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
             platform.list_all(PATH)
         tasks: list[Callable[[], None]] = [(lambda i=i: create(i)) for i in range(n)]
         if branded:
+            platform.list_all("/v1/files", {"purpose": "business_logo"})
+            shared_logo.update(platform.upload_file("business_logo", "logo.png", logo,
+                                                    idempotency_key=uuid.uuid4().hex))
             tasks += [(lambda i=i: brand(i)) for i in range(n)]
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(lambda task: task(), tasks))

@@ -4,7 +4,7 @@ The Pulumi program (bench/fleet_program/__main__.py) reads the `bench:` config t
   bench:kind       portal | floor
   bench:shape      configurations: N portal configurations on the platform account;
                    branded: N connected accounts, each with a portal configuration and its
-                   AccountBranding (colours, business profile and a logo uploaded to the account)
+                   AccountBranding (colours, business profile and a logo, one platform File for all)
   bench:n          how many configurations, or connected accounts
   bench:changed    how many of them carry the changed headline (the "10% change" step)
   bench:providers  0: the default provider (one process); K > 0: K explicit provider instances,
