@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK ?= dev
 
-.PHONY: up refresh preview test test-docker lint bench bootstrap clean
+.PHONY: up refresh preview test test-stripe test-docker lint bench bootstrap clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -13,6 +13,11 @@ up refresh preview: bootstrap
 
 test: bootstrap
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The acceptance suite against Stripe itself, in test mode (STRIPE_API_KEY=sk_test_… or rk_test_…; anything
+# else is refused before any request). `make test` runs the same suite against the fake.
+test-stripe: bootstrap
+	@PORTAL_INFRA_ACCEPTANCE=stripe $(PY) -m pytest tests/acceptance $(PYTEST_ARGS)
 
 # The Docker layer: engine, images, the compose stack; skips with the reason where no engine can run.
 test-docker: bootstrap

@@ -71,6 +71,10 @@ def update_account(r: Request) -> Reply:
     return accounts.update_account(r.backend, r.platform, r.args["id"], r.params)
 
 
+def delete_account(r: Request) -> Reply:
+    return accounts.delete_account(r.platform, r.args["id"])
+
+
 def own_account(r: Request) -> Reply:
     return accounts.own_account(r.backend, r.store)
 
@@ -103,6 +107,10 @@ def retrieve_product(r: Request) -> Reply:
     return dict(r.store.products.get(r.args["id"]))
 
 
+def update_product(r: Request) -> Reply:
+    return catalog.update_product(r.store, r.args["id"], r.params)
+
+
 def create_price(r: Request) -> Reply:
     if "id" in r.params:  # Stripe assigns price IDs; only the control API's seed may choose them
         raise UnknownParam("id")
@@ -113,12 +121,20 @@ def list_prices(r: Request) -> Reply:
     return catalog.list_prices(r.store, r.params)
 
 
+def update_price(r: Request) -> Reply:
+    return catalog.update_price(r.store, r.args["id"], r.params)
+
+
 def create_customer(r: Request) -> Reply:
     return catalog.create_customer(r.store, r.params)
 
 
 def retrieve_customer(r: Request) -> Reply:
     return dict(r.store.customers.get(r.args["id"]))
+
+
+def delete_customer(r: Request) -> Reply:
+    return catalog.delete_customer(r.store, r.args["id"])
 
 
 def create_coupon(r: Request) -> Reply:

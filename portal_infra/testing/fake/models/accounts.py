@@ -152,3 +152,12 @@ def seed_account(backend: Backend, platform: AccountStore, params: Obj) -> str |
     platform.accounts.add(account)
     platform.accounts.items[id_] = _apply(backend, platform, account, fields, dashboard=True)
     return id_
+
+
+def delete_account(platform: AccountStore, id_: str) -> Obj:
+    """DELETE /v1/accounts/{account} (stripe/openapi DeleteAccountsAccount: "Test-mode accounts can be
+    deleted at any time"; live ones only when all balances are zero, which the fake does not model).
+    Answers Stripe's `deleted_account`: {id, object: "account", deleted: true}."""
+    platform.accounts.get(id_, "account")
+    del platform.accounts.items[id_]
+    return {"id": id_, "object": "account", "deleted": True}

@@ -112,3 +112,34 @@ def deactivate_feedback_option(store: AccountStore, id_: str) -> Obj:
     obj["status"] = "inactive"
     obj["status_transitions"]["deactivated_at"] = store.clock.tick()
     return copy.deepcopy(obj)
+
+
+def update_product(store: AccountStore, id_: str, params: Obj) -> Obj:
+    """POST /v1/products/{id} (stripe/openapi PostProductsId): a partial update; `active=false` archives
+    (a product with prices cannot be deleted, so archiving is how it is retired)."""
+    obj = store.products.get(id_)
+    if "active" in params:
+        obj["active"] = to_bool(params["active"], "active")
+    if params.get("name"):
+        obj["name"] = params["name"]
+    if "metadata" in params:
+        obj["metadata"] = apply_metadata(obj["metadata"], params["metadata"])
+    return copy.deepcopy(obj)
+
+
+def update_price(store: AccountStore, id_: str, params: Obj) -> Obj:
+    """POST /v1/prices/{price} (stripe/openapi PostPricesPrice): `active=false` archives the price, which
+    `GET /v1/prices?active=true` (how lookup keys are resolved) then leaves out."""
+    obj = store.prices.get(id_)
+    if "active" in params:
+        obj["active"] = to_bool(params["active"], "active")
+    if "metadata" in params:
+        obj["metadata"] = apply_metadata(obj["metadata"], params["metadata"])
+    return copy.deepcopy(obj)
+
+
+def delete_customer(store: AccountStore, id_: str) -> Obj:
+    """DELETE /v1/customers/{customer} (stripe/openapi DeleteCustomersCustomer): answers `deleted_customer`."""
+    store.customers.get(id_, "customer")
+    del store.customers.items[id_]
+    return {"id": id_, "object": "customer", "deleted": True}
