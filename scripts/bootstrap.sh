@@ -142,6 +142,19 @@ build_stripe_mock() {
     GOTOOLCHAIN=local GOBIN="$bin" go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
   fi
   STRIPE_MOCK_BIN="$bin/stripe-mock"
+  STRIPE_SPEC=$(stripe_mock_spec)
+  [ -n "$STRIPE_SPEC" ] || say "stripe-mock: its OpenAPI spec was not found; the fake will not check max lengths"
+}
+
+# The OpenAPI spec stripe-mock embeds, from its module in Go's module cache (`go install` put it there;
+# `go mod download` only looks it up, or fetches it again if the cache was cleaned). The fake reads
+# Stripe's max lengths from it (portal_infra/testing/fake/params.py). Empty when Go cannot say.
+stripe_mock_spec() {
+  local dir
+  command -v go >/dev/null || return 0
+  dir=$(GOTOOLCHAIN=local go mod download -json "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION" 2>/dev/null \
+        | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get("Dir",""))' 2>/dev/null) || return 0
+  if [ -f "$dir/embedded/openapi/spec3.json" ]; then printf '%s\n' "$dir/embedded/openapi/spec3.json"; fi
 }
 
 make_venv() {
@@ -171,12 +184,14 @@ write_paths() {
   {
     [ -n "${PULUMI_DIR:-}" ] && printf 'PORTAL_INFRA_PULUMI_DIR=%s\n' "$PULUMI_DIR"
     [ -n "${STRIPE_MOCK_BIN:-}" ] && printf 'PORTAL_INFRA_STRIPE_MOCK=%s\n' "$STRIPE_MOCK_BIN"
+    if [ -n "${STRIPE_SPEC:-}" ]; then printf 'PORTAL_INFRA_STRIPE_SPEC=%s\n' "$STRIPE_SPEC"; fi
   } > "$ROOT/.tools/paths.env"
 }
 
 steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock venv)
 [ -f "$ROOT/.tools/paths.env" ] && . "$ROOT/.tools/paths.env" && \
-  PULUMI_DIR=${PORTAL_INFRA_PULUMI_DIR:-} STRIPE_MOCK_BIN=${PORTAL_INFRA_STRIPE_MOCK:-}
+  PULUMI_DIR=${PORTAL_INFRA_PULUMI_DIR:-} STRIPE_MOCK_BIN=${PORTAL_INFRA_STRIPE_MOCK:-} \
+  STRIPE_SPEC=${PORTAL_INFRA_STRIPE_SPEC:-}
 for s in "${steps[@]}"; do
   case "$s" in
     pulumi) build_pulumi ;;

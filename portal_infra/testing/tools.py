@@ -9,6 +9,9 @@ from pathlib import Path
 
 PULUMI_DIR_ENV = "PORTAL_INFRA_PULUMI_DIR"
 STRIPE_MOCK_ENV = "PORTAL_INFRA_STRIPE_MOCK"
+# The OpenAPI spec the pinned stripe-mock embeds (its Go module's embedded/openapi/spec3.json): the fake
+# reads Stripe's max lengths from it (testing/fake/params.py).
+STRIPE_SPEC_ENV = "PORTAL_INFRA_STRIPE_SPEC"
 
 
 class ToolMissing(RuntimeError):
@@ -55,3 +58,9 @@ def stripe_mock_binary() -> Path:
     if found:
         return Path(found)
     raise ToolMissing("no stripe-mock: run scripts/bootstrap.sh, or `go install github.com/stripe/stripe-mock@latest`")
+
+
+def stripe_spec() -> Path | None:
+    """The OpenAPI spec file, or None when bootstrap found none (the fake then checks no max lengths)."""
+    found = _lookup(STRIPE_SPEC_ENV)
+    return Path(found) if found else None
