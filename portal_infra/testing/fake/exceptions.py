@@ -31,7 +31,7 @@ class ResourceMissing(StripeError):
 
 
 class InvalidParam(StripeError):
-    def __init__(self, param: str, message: str, code: str = "parameter_invalid_string") -> None:
+    def __init__(self, param: str, message: str, code: str | None = "parameter_invalid_string") -> None:
         super().__init__(400, message, code=code, param=param)
 
 

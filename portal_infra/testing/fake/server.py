@@ -2,8 +2,8 @@
 a request log, faults, and a control API under `/_fake/`.
 
 Order for each API request: auth -> rate limit -> faults (before) -> idempotent replay ->
-stripe-mock validation (its 4xx returned unchanged) -> the model -> idempotency record ->
-faults (after) -> reply.
+stripe-mock validation (its 4xx returned unchanged) -> Stripe's parameter definitions (params.py) ->
+the model -> idempotency record -> faults (after) -> reply.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .faults import FaultRule, Faults
 from .forms import decode_form, decode_multipart
 from .models import Backend
 from .models.portal import ensure_default_configuration
+from .params import check_request
 from .permissions import RestrictedKeys
 from .responses import Request
 from .urls import resolve, route_name
@@ -184,6 +185,8 @@ class FakeStripe:
             refused = self._validate_with_stripe_mock(method, path, query, headers, body)
             if refused is not None:
                 return refused[0], refused[1], "application/json", {}
+        # Stripe's parameter definitions at every depth: stripe-mock checks only the top level (params.py).
+        check_request(route_name(method, path), params, uploads)
         found = resolve(method, path)
         if found is None:
             raise NotFoundRoute(method, path)
