@@ -8,12 +8,14 @@ themselves are validated by their resources' `check()`, which names the account'
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationError
 
+from .branding import BrandingLook
 from .common import Spec, stripe_id
 from .problems import SpecError, SpecProblem, problems_from_validation
 
@@ -69,6 +71,20 @@ def merged(default: Any, override: Any) -> Any:
     return default if override is None else override
 
 
+def _unknown_branding_fields(block: Block | None, where: str) -> list[SpecProblem]:
+    """A branding block's field names. The rest of the block is checked by AccountBranding's check(), but a
+    field it does not know never reaches it: it would be a keyword argument the resource does not take."""
+    known = [*BrandingLook.model_fields, "on_delete"]  # on_delete: AccountBranding's restore/retain policy
+    out = []
+    for key in block or {}:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "remove it"
+            out.append(SpecProblem(f"{where}.{key}", f"unknown field '{key}'", f"{hint} (known fields: "
+                                                                              f"{', '.join(known)})"))
+    return out
+
+
 def parse_fleet(data: Any, prefix: str = "fleet") -> FleetSpec:
     """Validate a fleet declaration; raise SpecError listing every problem."""
     try:
@@ -87,6 +103,9 @@ def parse_fleet(data: Any, prefix: str = "fleet") -> FleetSpec:
                                         "list each connected account once"))
         names.add(entry.name)
         ids.add(entry.account)
+    for where, block in [("defaults.branding", spec.defaults.branding),
+                         *((f"accounts[{i}].branding", e.branding) for i, e in enumerate(spec.accounts))]:
+        problems += _unknown_branding_fields(block, f"{prefix}.{where}")
     if problems:
         raise SpecError(problems)
     return spec

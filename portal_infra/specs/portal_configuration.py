@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, StrictBool, Tag, ValidationError
+from pydantic import AfterValidator, Discriminator, Field, StrictBool, Tag, ValidationError
 
 from .common import UNKNOWN, Metadata, Spec, StripeText, Url, stripe_id
 from .problems import SpecError, SpecProblem, problems_from_validation
@@ -106,8 +106,19 @@ class ScheduleCondition(Spec):
     type: Literal["decreasing_item_amount", "shortening_interval"]
 
 
+def _some_conditions(value: list[ScheduleCondition]) -> list[ScheduleCondition]:
+    # An empty list goes on the wire as `conditions=""`, which Stripe takes on update but not on create:
+    # stripe-python 16.1.0 types it `Literal['']|List[...]` in ConfigurationUpdateParams and `List[...]` in
+    # ConfigurationCreateParams (stripe/params/billing_portal/), so Stripe answers parameter_invalid_empty.
+    if not value:
+        raise ValueError("is an empty list, which Stripe refuses when it creates a configuration; list at least "
+                         "one condition (decreasing_item_amount or shortening_interval), or leave "
+                         "schedule_at_period_end out")
+    return value
+
+
 class ScheduleAtPeriodEnd(Spec):
-    conditions: list[ScheduleCondition]
+    conditions: Annotated[list[ScheduleCondition], AfterValidator(_some_conditions)]
 
 
 class SubscriptionUpdate(Spec):
