@@ -23,7 +23,7 @@ from typing import Any
 from portal_infra.resources.portal_configuration import OWNER_METADATA_KEY, PATH
 from portal_infra.specs import parse_portal_configuration
 from portal_infra.specs.wire import create_params, declared, update_params
-from portal_infra.stripe_api import ClientSettings, RateLimits, StripeGateway, resolve
+from portal_infra.stripe_api import StripeGateway, client_settings, resolve
 
 from .fleet import account_id, branding_spec, portal_spec, resource_name
 from .scenarios import KEY, STEPS, changed_count, draw_logo
@@ -34,11 +34,12 @@ PROVIDER_CONCURRENCY = 4
 
 
 def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: str = "configurations",
-        work: Path | None = None, steps_wanted: tuple[str, ...] = STEPS, *, stacks: int = 1) -> dict[str, Any]:
+        work: Path | None = None, steps_wanted: tuple[str, ...] = STEPS, *, stacks: int = 1,
+        limits: str = "test") -> dict[str, Any]:
     connection = resolve({}, {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": fake.url})
     branded = shape == "branded"
     # Paced as the stack is (scenarios.write_fleet_stack).
-    settings = ClientSettings(rate_limits=RateLimits(**rate_limits_for(latency_ms)))
+    settings = client_settings({"portal-infra:rateLimits": rate_limits_for(latency_ms, limits)})
     platform = StripeGateway(connection, settings=settings)
     accounts = [StripeGateway(connection, stripe_account=account_id(i), settings=settings) if branded else platform
                 for i in range(n)]
@@ -50,11 +51,11 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
         draw_logo(work / "logo.png")
         logo = (work / "logo.png").read_bytes()
         fake.control.seed(accounts=[{"id": account_id(i)} for i in range(n)])
-    fake.emulate(latency_ms)
+    fake.emulate(latency_ms, limits)
     ids: list[str] = [""] * n
     changed = changed_count(n)
-
     shared_logo: dict[str, str] = {}
+
     def create(i: int) -> None:
         gateway = accounts[i]
         if branded:
@@ -67,7 +68,6 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
     def brand(i: int) -> None:
         look = branding_spec(i, changed=False)
         platform.get(f"/v1/accounts/{account_id(i)}")
-        upload = accounts[i].upload_file("business_logo", "logo.png", logo, idempotency_key=uuid.uuid4().hex)
         platform.post(f"/v1/accounts/{account_id(i)}", {
             "settings": {"branding": {"logo": shared_logo["id"], "primary_color": look["primary_color"],
                                       "secondary_color": look["secondary_color"]}},
@@ -140,4 +140,4 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
         if error:
             steps[step]["error_tail"] = error
     return {"kind": "api_floor", "shape": shape, "n": n, "latency_ms": latency_ms, "providers": providers,
-            "skip_checkpoints": False, "stacks": stacks, "concurrency": workers, "steps": steps}
+            "skip_checkpoints": False, "stacks": stacks, "limits": limits, "concurrency": workers, "steps": steps}

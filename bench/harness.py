@@ -33,7 +33,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=_ints, default=[1, 10, 100, 1000], help="fleet sizes, e.g. 1,10,100")
     p.add_argument("--latency", type=_ints, default=[0, 250],
-                   help="ms added per request; 0 is the fake's own, anything else also sets Stripe's 25/s limit")
+                   help="ms added per request; 0 is the fake's own, anything else also sets Stripe's limits (--limits)")
+    p.add_argument("--limits", default="test", choices=("test", "live"),
+                   help="with a latency, the limits of a Stripe account in this mode: 25/s (test) or 100/s (live) for "
+                        "the account, and 25/s per endpoint and 20/s for files reads and writes in both; the "
+                        "stacks pace one under each")
     p.add_argument("--providers", type=_ints, default=[0],
                    help="explicit dynamic-provider instances per stack (0: the default provider), e.g. 0,2")
     p.add_argument("--stacks", type=_ints, default=[1],
@@ -104,14 +108,16 @@ def main(argv: list[str] | None = None) -> int:
                         for kind, skip in jobs:
                             count += 1
                             print(f"[bench] run {run + 1}/{args.runs}: {kind} {shape} N={n} latency={latency} ms "
+                                  f"limits={args.limits} "
                                   f"providers={providers} stacks={stacks} skip_checkpoints={skip}",
                                   file=sys.stderr, flush=True)
                             with FakeProcess(work / "fake.log") as fake:
                                 if kind == "api_floor":
                                     record = api_floor.run(n, latency, fake, providers, shape, work / f"a{count}",
-                                                           steps, stacks=stacks)
+                                                           steps, stacks=stacks, limits=args.limits)
                                 else:
-                                    setting = scenarios.Setting(kind, n, latency, providers, skip, shape, stacks)
+                                    setting = scenarios.Setting(kind, n, latency, providers, skip, shape, stacks,
+                                                                args.limits)
                                     record = scenarios.run(setting, work / f"s{count}", fake, steps)
                             record["run"] = run
                             results["scenarios"].append(record)

@@ -9,12 +9,13 @@ from typing import Any
 
 from .scenarios import STEPS
 
-Key = tuple[str, str, int, int, int, bool, int]  # kind, shape, n, latency, providers, skip_checkpoints, stacks
+# kind, shape, n, latency, providers, skip_checkpoints, stacks, limits (Stripe's, emulated: test or live)
+Key = tuple[str, str, int, int, int, bool, int, str]
 
 
 def _key(record: dict[str, Any]) -> Key:
     return (record["kind"], record.get("shape", "configurations"), record["n"], record["latency_ms"],
-            record["providers"], record["skip_checkpoints"], record.get("stacks", 1))
+            record["providers"], record["skip_checkpoints"], record.get("stacks", 1), record.get("limits", "test"))
 
 
 def summarize(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
@@ -45,6 +46,8 @@ def summarize(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
                 # Older result files have no request times.
                 "first_request_s": _median_of(got, "first_request_s"),
                 "last_request_s": _median_of(got, "last_request_s"),
+                # Older result files have no rate floor: it was the requests at 25/s.
+                "rate_floor_s": _median_of(got, "rate_floor_s"),
             }
         states = [r["state"] for r in runs if r.get("state")]
         out[key] = {"steps": steps, "state": states[-1] if states else {}}
@@ -57,8 +60,8 @@ def _median_of(got: list[dict[str, Any]], name: str) -> float | str:
 
 
 def _floor(summary: dict[Key, dict[str, Any]], kind: str, key: Key) -> dict[str, Any] | None:
-    _, shape, n, latency, providers, skip, stacks = key
-    return summary.get((kind, shape, n, latency, providers, False if kind == "api_floor" else skip, stacks))
+    _, shape, n, latency, providers, skip, stacks, limits = key
+    return summary.get((kind, shape, n, latency, providers, False if kind == "api_floor" else skip, stacks, limits))
 
 
 def _fmt_requests(step: dict[str, Any]) -> str:
@@ -73,7 +76,7 @@ def table(summary: dict[Key, dict[str, Any]]) -> str:
             "| up: first, last request s | up CPU s (engine floor) | peak MB (up) | state B/resource (x own) | load1 |")
     lines = [head, "|" + "---|" * 16]
     for key in sorted(k for k in summary if k[0] == "portal"):
-        _, shape, n, latency, providers, skip, stacks = key
+        _, shape, n, latency, providers, skip, stacks, limits = key
         s = summary[key]["steps"]
         if "up" not in s:
             continue
@@ -85,8 +88,13 @@ def table(summary: dict[Key, dict[str, Any]]) -> str:
             e, a = engine["steps"]["up"]["seconds"], api["steps"]["up"]["seconds"]
             floors = f" ({e}, {a}, {up / (e + a):.2f}x)"
         if latency:
-            # Against the emulated limit alone: every request of the step at 25/s.
-            floors += f"; {up / (s['up']['requests_total'] / 25):.2f}x of 25/s"
+            # Against the emulated limits alone: the busiest endpoint at 25/s (files 20/s), or every
+            # request at the account's limit, whichever is longer (stripe_fake.rate_floor).
+            rate_floor = s["up"]["rate_floor_s"]
+            if rate_floor == "-":
+                rate_floor = s["up"]["requests_total"] / 25
+            if rate_floor:
+                floors += f"; {up / rate_floor:.2f}x of the rate floor {rate_floor:g} s"
         ok = "" if all(v["ok"] for v in s.values()) else " **failed**"
         cpu = f"{s['up'].get('cpu_seconds')}"
         if engine and "up" in engine["steps"]:
@@ -99,7 +107,7 @@ def table(summary: dict[Key, dict[str, Any]]) -> str:
             return f"{s[step]['seconds']}, {int(s[step]['requests_total'])}"
 
         lines.append(
-            f"| {shape} | {n} | {f'{latency} ms + 25/s' if latency else 'fake'} | {providers or 'default'}"
+            f"| {shape} | {n} | {f'{latency} ms + {limits} limits' if latency else 'fake'} | {providers or 'default'}"
             f"{f' x {stacks} stacks' if stacks > 1 else ''} | {'skipped' if skip else 'on'} "
             f"| {up}{floors}{ok} | {_fmt_requests(s['up'])} "
             f"| {cell('preview')} | {cell('refresh')} | {cell('up_change')} "
@@ -117,17 +125,18 @@ def chart(summary: dict[Key, dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = sorted({(k[1], k[3]) for k in summary})
+    panels = sorted({(k[1], k[3], k[7]) for k in summary})
     fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.5), squeeze=False)
-    for ax, (shape, latency) in zip(axes[0], panels, strict=True):
+    for ax, (shape, latency, limits) in zip(axes[0], panels, strict=True):
         variants = sorted({(k[4], k[5], k[6]) for k in summary
-                           if k[1] == shape and k[3] == latency and k[0] == "portal"})
+                           if k[1] == shape and k[3] == latency and k[7] == limits and k[0] == "portal"})
         for providers, skip, stacks in variants:
             tag = (f"providers={providers or 'default'}{f' x {stacks} stacks' if stacks > 1 else ''}"
                    f"{', no checkpoints' if skip else ''}")
             for kind, style in (("portal", "o-"), ("floor", "s--"), ("api_floor", "^:")):
                 points = sorted((k[2], v["steps"]["up"]["seconds"]) for k, v in summary.items()
-                                if k[0] == kind and k[1] == shape and k[3] == latency and k[4] == providers
+                                if k[0] == kind and k[1] == shape and k[3] == latency and k[7] == limits
+                                and k[4] == providers
                                 and k[6] == stacks and (kind == "api_floor" or k[5] == skip) and "up" in v["steps"])
                 if points:
                     name = {"portal": "portal-infra", "floor": "engine floor", "api_floor": "API floor"}[kind]
@@ -136,7 +145,8 @@ def chart(summary: dict[Key, dict[str, Any]], path: Path) -> None:
         ax.set_yscale("log")
         ax.set_xlabel("portal configurations (N)" if shape == "configurations" else "branded connected accounts (N)")
         ax.set_ylabel("`pulumi up` from empty, seconds")
-        ax.set_title(f"{shape}: " + ("fake's own latency" if not latency else f"{latency} ms per request, 25/s"))
+        where = "fake's own latency" if not latency else f"{latency} ms per request, {limits} limits"
+        ax.set_title(f"{shape}: {where}")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
     fig.tight_layout()

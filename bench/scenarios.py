@@ -21,7 +21,7 @@ from portal_infra.testing.tools import pulumi_dir
 
 from . import measure
 from .fleet import LOGO, account_id
-from .stripe_fake import FakeProcess, rate_limits_for
+from .stripe_fake import FakeProcess, rate_floor, rate_limits_for
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk_test_benchFleetKey4242"
@@ -38,10 +38,12 @@ class Setting:
     skip_checkpoints: bool = False
     shape: str = "configurations"  # or "branded"
     stacks: int = 1  # the fleet split over this many stacks, deployed side by side
+    limits: str = "test"  # Stripe's limits of a test or a live account, emulated when latency_ms is set
 
     def label(self) -> dict[str, Any]:
         return {"kind": self.kind, "shape": self.shape, "n": self.n, "latency_ms": self.latency_ms,
-                "providers": self.providers, "skip_checkpoints": self.skip_checkpoints, "stacks": self.stacks}
+                "providers": self.providers, "skip_checkpoints": self.skip_checkpoints, "stacks": self.stacks,
+                "limits": self.limits}
 
     def slices(self) -> list[tuple[int, int]]:
         """(first index, count) of each stack's share of the N resources."""
@@ -70,13 +72,14 @@ def fleet_project(work: Path) -> Path:
 
 
 def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, providers: int = 0,
-                      shape: str = "configurations", latency_ms: int = 0, first: int = 0) -> None:
+                      shape: str = "configurations", latency_ms: int = 0, first: int = 0,
+                      limits: str = "test") -> None:
     config: dict[str, Any] = {
         "portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n), "bench:first": str(first),
         "bench:shape": shape,
         "bench:changed": str(changed), "bench:providers": str(providers),
-        # Just under the emulated 25/s limit, or no pacing at the fake's own latency (stripe_fake.py).
-        "portal-infra:rateLimits": rate_limits_for(latency_ms)}
+        # Just under the emulated limits, or no pacing at the fake's own latency (stripe_fake.py).
+        "portal-infra:rateLimits": rate_limits_for(latency_ms, limits)}
     (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": config}))
 
 
@@ -155,7 +158,8 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
     def write(changed: int = 0) -> None:
         for project, (first, count) in zip(projects, slices, strict=True):
             write_fleet_stack(project, kind=setting.kind, n=count, first=first, changed=changed,
-                              providers=setting.providers, shape=setting.shape, latency_ms=setting.latency_ms)
+                              providers=setting.providers, shape=setting.shape, latency_ms=setting.latency_ms,
+                              limits=setting.limits)
 
     write()
     if setting.shape == "branded":
@@ -164,7 +168,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
         fake.control.seed(accounts=[{"id": account_id(i)} for i in range(setting.n)])
     for project, env in zip(projects, envs, strict=True):
         measure.run([pulumi, "stack", "select", "--create", STACK, "--non-interactive"], cwd=project, env=env)
-    fake.emulate(setting.latency_ms)
+    fake.emulate(setting.latency_ms, setting.limits)
     # The engine runs 8 steps at once by default (4 per core here); a pool of K providers serves 4·K.
     parallel = ["--parallel", str(parallelism(setting.providers))]
     commands = {
@@ -195,6 +199,8 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
             "requests_total": len(requests),
             "requests": dict(sorted(routes.items())),
             "statuses": dict(sorted(statuses.items())),
+            # What the emulated limits alone need for these requests (none at the fake's own latency).
+            "rate_floor_s": round(rate_floor(dict(routes), setting.limits), 2) if setting.latency_ms else 0.0,
             "load1_before": result.load_before["load1"],
             **_timeline(requests, result.started_at, marks),
         }

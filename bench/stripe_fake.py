@@ -12,23 +12,47 @@ from types import TracebackType
 from portal_infra.testing.fake import FakeStripeControl
 
 ROOT = Path(__file__).resolve().parent.parent
-RATE_LIMIT_PER_SECOND = 25
-# What a team with a test account to itself sets as `portal-infra:rateLimits.test` under the emulated
-# limit: one below it, since an evenly paced client can meet rate + 1 requests in one second.
-PACED_PER_SECOND = RATE_LIMIT_PER_SECOND - 1
+# Stripe's limits (docs.stripe.com/rate-limits; STRIPE.md section 6), emulated by the fake at any
+# latency but its own, per account mode: the account's 25/s (test) or 100/s (live), and in both 25/s
+# for each endpoint and 20/s for the files API's reads and for its writes.
+STRIPE_LIMITS: dict[str, dict[str, int]] = {
+    "test": {"per_second": 25, "endpoint_per_second": 25, "files_per_second": 20},
+    "live": {"per_second": 100, "endpoint_per_second": 25, "files_per_second": 20},
+}
+# What a team with the account to itself sets as `portal-infra:rateLimits` under them: one below each,
+# since an evenly paced budget can meet rate + 1 requests in one second. The bench's key is a test
+# key (a live key only ever goes to Stripe itself), so under "live" limits it is `test`, the key's
+# own mode, that takes the live account's global rate.
+PACING: dict[str, dict[str, int]] = {
+    "test": {"test": 24, "endpoint": 24, "filesRead": 19, "filesWrite": 19},
+    "live": {"test": 95, "endpoint": 24, "filesRead": 19, "filesWrite": 19},
+}
 # At the fake's own latency there is no limit to respect: pacing this high never waits, so the
-# figures are Pulumi's and portal-infra's own, not the default 20/s budget's.
+# figures are Pulumi's and portal-infra's own, not the default budgets'.
 UNPACED_PER_SECOND = 100_000
-# Stripe documents 20 writes/s for its files API, apart from the account's limit: one below it.
-FILES_PACED_PER_SECOND = 19
 
 
-def rate_limits_for(latency_ms: int) -> dict[str, int]:
-    """`rateLimits` for a run (the stack's and the API floor's): just under the emulated limit and
-    Stripe's files limit, or effectively no pacing at the fake's own latency."""
+def rate_limits_for(latency_ms: int, limits: str = "test") -> dict[str, int]:
+    """`rateLimits` for a run (the stack's and the API floor's): just under Stripe's `limits` ("test"
+    or "live"), or effectively no pacing at the fake's own latency."""
     if not latency_ms:
-        return {"test": UNPACED_PER_SECOND, "files": UNPACED_PER_SECOND}
-    return {"test": PACED_PER_SECOND, "files": FILES_PACED_PER_SECOND}
+        return {"test": UNPACED_PER_SECOND, "endpoint": UNPACED_PER_SECOND, "files": UNPACED_PER_SECOND}
+    return dict(PACING[limits])
+
+
+def rate_floor(routes: dict[str, int], limits: str = "test") -> float:
+    """Seconds Stripe's `limits` alone need for these requests (route -> count, IDs folded): the
+    busiest endpoint at its limit (the files API's reads, or writes, as one), or all of them at the
+    account's, whichever is longer."""
+    limit = STRIPE_LIMITS[limits]
+    lanes: dict[str, int] = {}
+    for route, count in routes.items():
+        method, path = route.split(" ", 1)
+        lane = (f"files-{'read' if method == 'GET' else 'write'}" if path.startswith("/v1/files") else route)
+        lanes[lane] = lanes.get(lane, 0) + count
+    busiest = max((count / (limit["files_per_second"] if lane.startswith("files-") else limit["endpoint_per_second"])
+                   for lane, count in lanes.items()), default=0.0)
+    return max(busiest, sum(routes.values()) / limit["per_second"])
 
 
 def _free_port() -> int:
@@ -68,12 +92,13 @@ class FakeProcess:
             self._proc.terminate()
             self._proc.wait(10)
 
-    def emulate(self, latency_ms: int) -> None:
-        """Stripe's distance: `latency_ms` added to every request and Stripe's 25/s rate limit (0: neither)."""
+    def emulate(self, latency_ms: int, limits: str = "test") -> None:
+        """Stripe's distance: `latency_ms` added to every request, and Stripe's `limits` ("test" or
+        "live", STRIPE_LIMITS) on them (0: neither)."""
         self.control.clear_faults()
         if latency_ms:
             self.control.add_fault(latency_ms=latency_ms)
-            self.control.rate_limit(RATE_LIMIT_PER_SECOND)
+            self.control.rate_limit(**STRIPE_LIMITS[limits])
 
 
 def diff_counters(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:

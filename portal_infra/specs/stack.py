@@ -66,11 +66,23 @@ _PositiveNumber = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class RateLimits(Spec):
-    """Requests per second this stack sends, shared by all its resources (stripe_api/ratelimit.py)."""
+    """Requests per second this stack sends, shared by all its resources (stripe_api/ratelimit.py).
 
-    test: _PositiveNumber | None = Field(None, description="Stripe's API in test mode (default 20; Stripe allows 25)")
-    live: _PositiveNumber | None = Field(None, description="Stripe's API in live mode (default 80; Stripe allows 100)")
-    files: _PositiveNumber | None = Field(None, description="file uploads, either mode (default 15; Stripe allows 20)")
+    Stripe limits the account's requests (25/s in test mode, 100/s live) and, in both modes, each
+    endpoint's (25/s; files 20 reads and 20 writes a second). Each request counts against both."""
+
+    test: _PositiveNumber | None = Field(
+        None, description="all of the account's requests in test mode (default 24; Stripe allows 25)")
+    live: _PositiveNumber | None = Field(
+        None, description="all of the account's requests in live mode (default 95; Stripe allows 100)")
+    endpoint: _PositiveNumber | None = Field(
+        None, description="each endpoint, like POST /v1/accounts/{id}, either mode (default 24; Stripe allows 25)")
+    filesRead: _PositiveNumber | None = Field(
+        None, description="reads of the files API, either mode (default 19; Stripe allows 20)")
+    filesWrite: _PositiveNumber | None = Field(
+        None, description="file uploads, either mode (default 19; Stripe allows 20)")
+    files: _PositiveNumber | None = Field(
+        None, description="both filesRead and filesWrite at once (the older key); either one given beside it wins")
 
 
 class Timeouts(Spec):

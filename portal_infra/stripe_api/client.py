@@ -5,10 +5,16 @@ never held by anything pickled. Responses come back as plain dicts (Stripe's JSO
 `StripeCallError` with the key scrubbed from the message.
 
 Every attempt, retries included, first takes its turn from the pacer of its account, key mode and
-API (ratelimit.py), which every process on the machine using the same key shares. Retries are
-ours, not stripe-python's, so that each one is paced, honours `Stripe-Should-Retry` and
-`Retry-After`, and stays within the request's time budget; a POST is always retried with the same
-Idempotency-Key, so a retry cannot act twice.
+endpoint (ratelimit.py): a send time that both its endpoint's budget and the account's global one
+allow, which every process on the machine using the same key shares. Retries are ours, not
+stripe-python's, so that each one is paced, honours `Stripe-Should-Retry` and `Retry-After`, and
+stays within the request's time budget; a POST is always retried with the same Idempotency-Key,
+so a retry cannot act twice.
+
+A 429 says which of Stripe's limiters answered in `Stripe-Rate-Limited-Reason` (STRIPE.md section
+6): an endpoint's (or a resource's own) limit holds that endpoint's budget for the retry's wait, the
+account's holds every request. A 429 without it is a `lock_timeout`, two requests on one object at
+once: the request is retried after its backoff, and no budget slows down for it.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from .errors import (
     unreachable_message,
 )
 from .keys import Connection, permission_hint
-from .ratelimit import Api, Pacer, budget_scope, pacer
+from .ratelimit import Api, Lane, Pacer, RateLimits, budget_scope, lane, pacer
 from .settings import ClientSettings, RetryPolicy, Timeouts
 
 _T = TypeVar("_T")
@@ -45,6 +51,10 @@ STRIPE_VERSION = stripe.api_version
 # Statuses worth another try when Stripe gives no `Stripe-Should-Retry` hint: a lock conflict,
 # the rate limit, and Stripe-side failures. Everything else is an answer about the request itself.
 _RETRIED_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+
+# Stripe's limiters of one endpoint, or of one resource (like the files API's own limit); the
+# others (`global-rate`, `global-concurrency`) are the account's (docs.stripe.com/rate-limits).
+_LANE_LIMITERS = frozenset({"endpoint-rate", "endpoint-concurrency", "resource-specific"})
 
 # One HTTP transport per timeout pair, shared by all gateways in the process: requests keeps a
 # session per thread inside it, so connections are reused across resources. It holds no key.
@@ -78,7 +88,7 @@ class StripeGateway:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
-        pacers: Callable[[str, Api, float, str], Pacer] = pacer,
+        pacers: Callable[[str, Lane, RateLimits, str], Pacer] = pacer,
     ) -> None:
         self._connection = connection
         self._stripe_account = stripe_account
@@ -116,23 +126,13 @@ class StripeGateway:
     def upload_file(self, purpose: str, filename: str, data: bytes, *, idempotency_key: str) -> dict[str, Any]:
         """POST /v1/files on Stripe's files address (multipart), as this gateway's account.
 
-        Paced against the files API's own budget (`portal-infra:rateLimits.files`), not the API's.
+        Paced against the files API's writes budget (`portal-infra:rateLimits.filesWrite`) and the global one.
         """
         upload = io.BytesIO(data)
         upload.name = filename
         return self._request("post", "/v1/files", {"purpose": purpose, "file": upload},
                              idempotency_key=idempotency_key, api="files")
 
-    def list_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Every object of a list endpoint, following `has_more` pages."""
-        out: list[dict[str, Any]] = []
-        query = {"limit": 100, **(params or {})}
-        seen: set[str] = set()
-        while True:
-            page = self.get(path, query)
-            data = [o for o in page.get("data", []) if o.get("id") not in seen]
-            out.extend(data)
-            seen.update(str(o.get("id")) for o in data)
     def download_file(self, file_id: str) -> bytes:
         """The bytes of a File, from Stripe's files address (`GET /v1/files/{id}/contents`, docs.stripe.com
         /file-upload#download-file-contents), as this gateway's account. stripe-python has no call for
@@ -153,6 +153,16 @@ class StripeGateway:
         """Names this key's Stripe account (and address) without the key: a digest that cannot be reversed."""
         return budget_scope(self._connection.api_base, self._connection.api_key)
 
+    def list_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every object of a list endpoint, following `has_more` pages."""
+        out: list[dict[str, Any]] = []
+        query = {"limit": 100, **(params or {})}
+        seen: set[str] = set()
+        while True:
+            page = self.get(path, query)
+            data = [o for o in page.get("data", []) if o.get("id") not in seen]
+            out.extend(data)
+            seen.update(str(o.get("id")) for o in data)
             if not page.get("has_more") or not data:
                 return out
             query = {**query, "starting_after": data[-1]["id"]}
@@ -180,14 +190,16 @@ class StripeGateway:
 
     def call(self, method: str, path: str, attempt: Callable[[], _T], *, api: Api = "api") -> _T:
         """Run `attempt` (one HTTP request through `self._client`) until it succeeds or the retry
-        policy gives up. Each attempt first waits its turn from the pacer of this key mode and `api`
-        ("files" for requests to Stripe's files base address). A POST's `attempt` must send the same
-        Idempotency-Key every time. `method` and `path` name the request in errors.
+        policy gives up. Each attempt first waits its turn from the pacer of this key mode and the
+        request's endpoint (`method` and `path`, IDs folded) or, for the files API (`api="files"`
+        for requests to Stripe's files base address, and any `/v1/files` path), its reads or writes.
+        A POST's `attempt` must send the same Idempotency-Key every time. `method` and `path` also
+        name the request in errors.
         """
         policy = self._settings.retries
         # One budget per account on this machine: pool processes and side-by-side stacks share it.
         scope = budget_scope(self._connection.api_base, self._connection.api_key)
-        turn = self._pacers(self.mode, api, self._settings.rate_limits.per_second(self.mode, api), scope)
+        turn = self._pacers(self.mode, lane(method, path, api), self._settings.rate_limits, scope)
         started = self._clock()
         tries = 0
         while True:
@@ -207,9 +219,9 @@ class StripeGateway:
                     delay = self._retry_delay(policy, tries, started, _retry_after(headers))
                 if delay is None:
                     raise self._answered(method, path, err, tries, started) from None
-                if "retry-after" in headers:
-                    # Stripe asked this client to wait, not just this request.
-                    turn.hold_off(delay)
+                held = _held_by(err.http_status, headers)
+                if held is not None:
+                    turn.hold_off(delay, lane_only=held == "lane")
             self._sleep(delay)
 
     def _retry_delay(self, policy: RetryPolicy, attempt: int, started: float,
@@ -266,6 +278,23 @@ def _should_retry(status: int | None, headers: Mapping[str, str]) -> bool:
     if hint == "false":
         return False
     return status in _RETRIED_STATUSES
+
+
+def _held_by(status: int | None, headers: Mapping[str, str]) -> str | None:
+    """Which budget a refusal holds for the retry's wait: "lane" (this request's endpoint), "all",
+    or None (only this request waits)."""
+    reason = headers.get("stripe-rate-limited-reason")
+    if reason in _LANE_LIMITERS:
+        return "lane"
+    if reason:
+        # The account's limiters, and any limiter not known here yet: every request waits.
+        return "all"
+    if status == 429:
+        # No limiter answered: a lock_timeout, two requests on one object at once. Only the retry
+        # waits (it is this request's own, so the two run one after the other); pacing is not at fault.
+        return None
+    # Stripe asked this client to wait (a 503 with Retry-After), not just this request.
+    return "all" if "retry-after" in headers else None
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

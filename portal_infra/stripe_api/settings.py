@@ -2,13 +2,17 @@
 
 ```yaml
 config:
-  portal-infra:rateLimits: {test: 20, live: 80, files: 15}   # requests/s, below Stripe's 25, 100, 20
+  portal-infra:rateLimits:          # requests/s; Stripe allows 25 (test), 100 (live), 25, 20 and 20
+    {test: 24, live: 95, endpoint: 24, filesRead: 19, filesWrite: 19}
   portal-infra:timeouts: {connect: 10, read: 60}             # seconds
   portal-infra:retries: {maxAttempts: 8, maxSeconds: 60}     # per Stripe request
 ```
 
 Every key is optional; a partial mapping keeps the defaults for the rest. Stripe's own limits are
-per account, so the defaults sit below them to leave room for the Dashboard and other clients.
+per account, so the defaults sit below them (ratelimit.RateLimits says by how much and why).
+`test` and `live` are the account's global rate in each key mode, `endpoint` that of each endpoint;
+`files` (the one files key before Stripe's reads and writes were budgeted apart) still sets both
+files budgets, and `filesRead` or `filesWrite` given beside it wins for its own.
 """
 
 from __future__ import annotations
@@ -68,16 +72,12 @@ class ClientSettings:
 
 def client_settings(config: Mapping[str, Any]) -> ClientSettings:
     """The settings a stack's config asks for, checked; raises `SettingsError` naming the bad key."""
-    limits = _mapping(config, RATE_LIMITS_CONFIG, ("test", "live", "files"))
+    limits = _mapping(config, RATE_LIMITS_CONFIG, ("test", "live", "endpoint", "filesRead", "filesWrite", "files"))
     timeouts = _mapping(config, TIMEOUTS_CONFIG, ("connect", "read"))
     retries = _mapping(config, RETRIES_CONFIG, ("maxAttempts", "maxSeconds"))
     defaults = ClientSettings()
     return ClientSettings(
-        rate_limits=RateLimits(
-            test=_positive(limits, RATE_LIMITS_CONFIG, "test", defaults.rate_limits.test, "requests per second"),
-            live=_positive(limits, RATE_LIMITS_CONFIG, "live", defaults.rate_limits.live, "requests per second"),
-            files=_positive(limits, RATE_LIMITS_CONFIG, "files", defaults.rate_limits.files, "requests per second"),
-        ),
+        rate_limits=_rate_limits(limits, defaults.rate_limits),
         timeouts=Timeouts(
             connect=_positive(timeouts, TIMEOUTS_CONFIG, "connect", defaults.timeouts.connect, "seconds"),
             read=_positive(timeouts, TIMEOUTS_CONFIG, "read", defaults.timeouts.read, "seconds"),
@@ -87,6 +87,18 @@ def client_settings(config: Mapping[str, Any]) -> ClientSettings:
             max_seconds=_positive(retries, RETRIES_CONFIG, "maxSeconds", defaults.retries.max_seconds, "seconds"),
         ),
     )
+
+
+def _rate_limits(limits: Mapping[str, Any], defaults: RateLimits) -> RateLimits:
+    def rate(name: str, default: float) -> float:
+        return _positive(limits, RATE_LIMITS_CONFIG, name, default, "requests per second")
+
+    files_read, files_write = defaults.files_read, defaults.files_write
+    if limits.get("files") is not None:
+        files_read = files_write = rate("files", defaults.files_write)
+    return RateLimits(test=rate("test", defaults.test), live=rate("live", defaults.live),
+                      endpoint=rate("endpoint", defaults.endpoint),
+                      files_read=rate("filesRead", files_read), files_write=rate("filesWrite", files_write))
 
 
 def _mapping(config: Mapping[str, Any], key: str, known: tuple[str, ...]) -> dict[str, Any]:

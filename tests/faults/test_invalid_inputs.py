@@ -92,7 +92,10 @@ CASES: dict[str, Case] = {
     "settings/rate_limit_words": _settings_case("rateLimits", {"files": "fast"}, "portal-infra:rateLimits.files",
                                                 "valid number"),
     "settings/rate_limit_unknown_key": _settings_case("rateLimits", {"burst": 5}, "portal-infra:rateLimits.burst",
-                                                      "known fields: test, live, files"),
+                                                      "known fields: test, live, endpoint, filesRead, filesWrite, "
+                                                      "files"),
+    "settings/endpoint_rate_zero": _settings_case("rateLimits", {"endpoint": 0}, "portal-infra:rateLimits.endpoint",
+                                                  "greater than 0"),
     "settings/read_timeout_zero": _settings_case("timeouts", {"read": 0}, "portal-infra:timeouts.read",
                                                  "greater than 0"),
     "settings/no_attempts": _settings_case("retries", {"maxAttempts": 0}, "portal-infra:retries.maxAttempts",

@@ -36,8 +36,12 @@ class FakeStripeControl:
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 
-    def rate_limit(self, per_second: int | None) -> None:
-        self._call("POST", "rate_limit", {"per_second": per_second})
+    def rate_limit(self, per_second: float | None = None, *, endpoint_per_second: float | None = None,
+                   files_per_second: float | None = None) -> None:
+        """Stripe's limits, emulated (faults.py): all requests, each endpoint, the files API's reads and
+        its writes, each per second; None lifts that limit. `rate_limit(None)` lifts them all."""
+        self._call("POST", "rate_limit", {"per_second": per_second, "endpoint_per_second": endpoint_per_second,
+                                          "files_per_second": files_per_second})
 
     def paused(self) -> int:
         result: int = self._call("GET", "paused")["paused"]
@@ -57,10 +61,6 @@ class FakeStripeControl:
         result: dict[str, list[str]] = self._call("POST", "seed", objects)
         return result
 
-    def set_custom_domain(self, domain: str | None, *, account: str | None = None, status: str = "active",
-                          mode: str = "test") -> dict[str, Any]:
-        """What the Dashboard does (Stripe has no API for it): portal sessions of `account` (the platform
-        when None) open on `domain` once it is active. `domain=None` removes it."""
     def dashboard_update(self, account: str, params: dict[str, Any], *, mode: str = "test") -> dict[str, Any]:
         """What a connected account does in its own Dashboard: it may set branding Files it uploaded itself
         (`Stripe-Account`), which the platform's API update may not."""
@@ -68,6 +68,10 @@ class FakeStripeControl:
                                             {"account": account, "params": params, "mode": mode})
         return result
 
+    def set_custom_domain(self, domain: str | None, *, account: str | None = None, status: str = "active",
+                          mode: str = "test") -> dict[str, Any]:
+        """What the Dashboard does (Stripe has no API for it): portal sessions of `account` (the platform
+        when None) open on `domain` once it is active. `domain=None` removes it."""
         result: dict[str, Any] = self._call("POST", "custom_domain",
                                             {"domain": domain, "account": account, "status": status, "mode": mode})
         return result

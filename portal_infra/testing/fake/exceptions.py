@@ -61,8 +61,26 @@ class IdempotencyError(StripeError):
 
 
 class RateLimited(StripeError):
-    def __init__(self) -> None:
+    """A limiter's 429; `reason` is its `Stripe-Rate-Limited-Reason` (docs.stripe.com/rate-limits)."""
+
+    def __init__(self, reason: str | None = None) -> None:
         super().__init__(429, "Too many requests hit the API too quickly.", code="rate_limit")
+        self.reason = reason
+
+    def headers(self) -> dict[str, str]:
+        return {"Stripe-Rate-Limited-Reason": self.reason} if self.reason else {}
+
+
+class LockTimeout(StripeError):
+    """Two requests on one object at once: a 429 that no limiter sent, so without
+    `Stripe-Rate-Limited-Reason` (docs.stripe.com/rate-limits; docs.stripe.com/error-codes/lock-timeout)."""
+
+    def __init__(self) -> None:
+        super().__init__(429, "This object cannot be accessed right now because another API request or Stripe "
+                              "process is currently accessing it. If you see this error intermittently, retry the "
+                              "request. If you see this error frequently and are making multiple concurrent "
+                              "requests to a single object, make your requests serially or at a lower rate.",
+                         code="lock_timeout")
 
 
 class NotFoundRoute(StripeError):

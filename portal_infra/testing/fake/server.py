@@ -1,7 +1,7 @@
 """The fake Stripe's HTTP front: auth and modes, validation by stripe-mock, idempotent replay,
 a request log, faults, and a control API under `/_fake/`.
 
-Order for each API request: auth -> rate limit -> faults (before) -> idempotent replay ->
+Order for each API request: auth -> rate limits (faults.py) -> faults (before) -> idempotent replay ->
 stripe-mock validation (its 4xx returned unchanged) -> Stripe's parameter definitions (params.py) ->
 the model -> idempotency record -> faults (after) -> reply.
 """
@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import responses
-from .exceptions import AuthenticationError, IdempotencyError, NotFoundRoute, RateLimited, StripeError
-from .faults import FaultRule, Faults
+from .exceptions import AuthenticationError, IdempotencyError, LockTimeout, NotFoundRoute, RateLimited, StripeError
+from .faults import LIMIT_FIELDS, FaultRule, Faults
 from .forms import decode_form, decode_multipart
 from .models import Backend
 from .models.portal import ensure_default_configuration
@@ -148,11 +148,11 @@ class FakeStripe:
         if path.exists():
             self.backend.load(json.loads(path.read_text()))
 
-    def requests(self) -> list[dict[str, Any]]:
     def forget_idempotency_keys(self) -> None:
         """What Stripe does to keys at least 24 hours old (STRIPE.md section 6): the next use acts anew."""
         self._idempotency.clear()
 
+    def requests(self) -> list[dict[str, Any]]:
         with self._log_lock:
             return list(self._log)
 
@@ -310,8 +310,9 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                                            headers.get("stripe-account") or fake.backend.platform_account_id)
                 params, uploads = _params(method, split.query, headers.get("content-type", ""), body)
                 entry["params"] = params
-                if fake.faults.over_rate_limit():
-                    raise RateLimited()
+                limiter = fake.faults.over_rate_limit(entry["route"], mode)
+                if limiter is not None:
+                    raise RateLimited(limiter)
                 before = fake.faults.pick(method, split.path, "before")
                 if before is not None and self._fault(before, entry, recorded=False):
                     return
@@ -323,7 +324,7 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             except StripeError as err:
                 status, payload = err.status, json.dumps(err.body()).encode()
                 if isinstance(err, RateLimited):
-                    extra = {"Stripe-Should-Retry": "true"}
+                    extra = {"Stripe-Should-Retry": "true", **err.headers()}
             entry["status"] = status
             fake.record(entry)
             if after is not None and self._fault(after, entry, recorded=True):
@@ -352,7 +353,7 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                 self._drop()
             else:
                 assert rule.status is not None
-                self._send(rule.status, json.dumps(_fault_body(rule.status)).encode(), extra=_retry(rule))
+                self._send(rule.status, json.dumps(_fault_body(rule)).encode(), extra=_retry(rule))
             return True
 
         def _control(self, path: str, body: bytes) -> None:
@@ -373,9 +374,14 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     reply = {"ok": True}
                 elif path == "/_fake/faults":
                     reply = {"faults": fake.faults.rules()}
-                elif path == "/_fake/rate_limit":
-                    fake.faults.set_rate_limit(data.get("per_second"))
+                elif path == "/_fake/rate_limit" and method == "POST":
+                    unknown = sorted(set(data) - set(LIMIT_FIELDS))
+                    if unknown:
+                        raise ValueError(f"unknown rate_limit fields: {unknown}; known: {list(LIMIT_FIELDS)}")
+                    fake.faults.set_rate_limit(**data)
                     reply = {"ok": True}
+                elif path == "/_fake/rate_limit":
+                    reply = fake.faults.rate_limit()
                 elif path == "/_fake/paused":
                     reply = {"paused": fake.faults.paused}
                 elif path == "/_fake/release":
@@ -386,6 +392,9 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     reply = {"ok": True}
                 elif path == "/_fake/seed" and method == "POST":
                     reply = fake.seed(data)
+                elif path == "/_fake/dashboard/account" and method == "POST":
+                    with fake.backend.lock:
+                        reply = responses.dashboard_update_account(fake.backend, data)
                 elif path == "/_fake/custom_domain" and method == "POST":
                     reply = responses.set_custom_domain(fake.backend, data)
                 elif path == "/_fake/reset":
@@ -395,9 +404,6 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     self._send(404, json.dumps({"error": f"no control endpoint {method} {path}"}).encode())
                     return
             except (ValueError, TypeError, KeyError) as err:
-                elif path == "/_fake/dashboard/account" and method == "POST":
-                    with fake.backend.lock:
-                        reply = responses.dashboard_update_account(fake.backend, data)
                 self._send(400, json.dumps({"error": str(err)}).encode())
                 return
             self._send(200, json.dumps(reply).encode())
@@ -413,10 +419,15 @@ def _retry(rule: FaultRule) -> dict[str, str]:
         headers["Stripe-Should-Retry"] = "true" if rule.should_retry else "false"
     if rule.retry_after is not None:
         headers["Retry-After"] = f"{rule.retry_after:g}"
+    if rule.reason:
+        headers["Stripe-Rate-Limited-Reason"] = rule.reason
     return headers
 
 
-def _fault_body(status: int) -> dict[str, Any]:
-    if status == 429:
+def _fault_body(rule: FaultRule) -> dict[str, Any]:
+    if rule.code == "lock_timeout":
+        return LockTimeout().body()
+    if rule.status == 429:
         return RateLimited().body()
-    return {"error": {"type": "api_error", "message": f"An injected fault answered {status}."}}
+    error: dict[str, Any] = {"type": "api_error", "message": f"An injected fault answered {rule.status}."}
+    return {"error": {**error, "code": rule.code} if rule.code else error}
