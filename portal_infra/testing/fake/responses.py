@@ -83,12 +83,12 @@ def create_file(r: Request) -> Reply:
     return files.create_file(r.store, r.params, r.uploads)
 
 
-def retrieve_file(r: Request) -> Reply:
-    return files.retrieve_file(r.store, r.args["id"])
-
-
 def list_files(r: Request) -> Reply:
     return files.list_files(r.store, r.params)
+
+
+def retrieve_file(r: Request) -> Reply:
+    return files.retrieve_file(r.store, r.args["id"])
 
 
 def file_contents(r: Request) -> Reply:
@@ -167,12 +167,12 @@ def deactivate_feedback_option(r: Request) -> Reply:
     return catalog.deactivate_feedback_option(r.store, r.args["id"])
 
 
-def set_custom_domain(backend: Backend, data: Any) -> Obj:
-    """Control API (`POST /_fake/custom_domain`): what the Dashboard does, since Stripe has no API for it."""
-    return domains.set_custom_domain(backend, data)
 def dashboard_update_account(backend: Backend, data: Any) -> Obj:
     """Control API (`POST /_fake/dashboard/account`): a connected account edits itself in its own Dashboard."""
     return accounts.dashboard_update(backend, str(data.get("mode", "test")), str(data["account"]),
                                      dict(data.get("params") or {}))
 
 
+def set_custom_domain(backend: Backend, data: Any) -> Obj:
+    """Control API (`POST /_fake/custom_domain`): what the Dashboard does, since Stripe has no API for it."""
+    return domains.set_custom_domain(backend, data)

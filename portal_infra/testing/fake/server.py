@@ -406,6 +406,9 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             except (ValueError, TypeError, KeyError) as err:
                 self._send(400, json.dumps({"error": str(err)}).encode())
                 return
+            except StripeError as err:
+                self._send(err.status, json.dumps(err.body()).encode())
+                return
             self._send(200, json.dumps(reply).encode())
 
         do_GET = do_POST = do_DELETE = _handle
