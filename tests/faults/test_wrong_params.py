@@ -23,7 +23,7 @@ from portal_infra.specs import SpecError, parse_portal_configuration
 from portal_infra.specs.branding import parse_account_branding
 from portal_infra.specs.fleet import parse_fleet
 from portal_infra.testing import StripeMock
-from portal_infra.testing.fake import FakeStripe
+from portal_infra.testing.fake import FakeStripe, params
 from portal_infra.testing.tools import stripe_spec
 from tests.faults.conftest import Fleet
 
@@ -292,7 +292,7 @@ def test_the_table_is_at_least_thirty_wrong_parameters() -> None:
 def test_the_fake_refuses_each_as_stripe_does(fake: FakeStripe, name: str) -> None:
     row = ROWS[name]
     if row.needs_spec and stripe_spec() is None:
-        pytest.skip("no OpenAPI spec recorded (PORTAL_INFRA_STRIPE_SPEC): max lengths are not checked")
+        pytest.skip(params.spec_source())
     resp = _send(fake, row)
     assert resp.status_code == 400, resp.text
     error = resp.json()["error"]

@@ -218,7 +218,7 @@ Lengths = dict[tuple[str, ...], int]
 
 
 def spec_source() -> str:
-    """Where the max lengths come from, for the fake's health answer and the tests."""
+    """Where the max lengths come from, or a sentence saying that none are checked (for skips and reports)."""
     path = stripe_spec()
     if path is None or not path.is_file():
         return "none: no OpenAPI spec found (PORTAL_INFRA_STRIPE_SPEC); max lengths are not checked"
