@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, ValidationError
 
 from .branding import BrandingLook
+from .custom_domain import CustomDomainSpec
 from .common import Spec, stripe_id
 from .problems import SpecError, SpecProblem, problems_from_validation
 
@@ -71,10 +72,15 @@ def merged(default: Any, override: Any) -> Any:
     return default if override is None else override
 
 
-def _unknown_branding_fields(block: Block | None, where: str) -> list[SpecProblem]:
-    """A branding block's field names. The rest of the block is checked by AccountBranding's check(), but a
-    field it does not know never reaches it: it would be a keyword argument the resource does not take."""
-    known = [*BrandingLook.model_fields, "on_delete"]  # on_delete: AccountBranding's restore/retain policy
+# The field names of each block a fleet account passes on to a resource as keyword arguments.
+# on_delete: AccountBranding's restore/retain policy. A domain's account is the fleet account's own.
+BRANDING_BLOCK_FIELDS = (*BrandingLook.model_fields, "on_delete")
+DOMAIN_BLOCK_FIELDS = tuple(f for f in CustomDomainSpec.model_fields if f != "stripe_account")
+
+
+def _unknown_fields(block: Block | None, known: tuple[str, ...], where: str) -> list[SpecProblem]:
+    """A block's field names. The rest of the block is checked by its resource's check(), but a field the
+    resource does not know never reaches it: it would be a keyword argument the resource does not take."""
     out = []
     for key in block or {}:
         if key not in known:
@@ -105,7 +111,9 @@ def parse_fleet(data: Any, prefix: str = "fleet") -> FleetSpec:
         ids.add(entry.account)
     for where, block in [("defaults.branding", spec.defaults.branding),
                          *((f"accounts[{i}].branding", e.branding) for i, e in enumerate(spec.accounts))]:
-        problems += _unknown_branding_fields(block, f"{prefix}.{where}")
+        problems += _unknown_fields(block, BRANDING_BLOCK_FIELDS, f"{prefix}.{where}")
+    for i, entry in enumerate(spec.accounts):
+        problems += _unknown_fields(entry.domain, DOMAIN_BLOCK_FIELDS, f"{prefix}.accounts[{i}].domain")
     if problems:
         raise SpecError(problems)
     return spec

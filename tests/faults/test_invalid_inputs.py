@@ -86,6 +86,11 @@ CASES: dict[str, Case] = {
     **{f"branding/{name.replace(' ', '_')}": _branding_case(branding, field) for name, branding, field in BAD_BRANDING},
     # CustomDomain.
     **{f"domain/{name}": _domain_case(*DOMAIN_CASES[name]) for name in _DOMAIN_SAMPLE},
+    # A fleet account's domain block is passed on to CustomDomain as keyword arguments.
+    "domain/fleet_typo_in_a_field_name": Case(
+        {"portal-infra:fleet": {"accounts": [{"name": "bakery", "account": "acct_1FaultBakery000000000",
+                                              "domain": {"domian": "billing.bakery.example"}}]}},
+        "fleet.accounts[0].domain.domian", "did you mean 'domain'"),
     # The Stripe client's settings, shared by every resource type (checked with the whole stack config).
     "settings/rate_limit_zero": _settings_case("rateLimits", {"test": 0}, "portal-infra:rateLimits.test",
                                                "greater than 0"),
