@@ -53,6 +53,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-floors", action="store_true", help="measure portal-infra only")
     p.add_argument("--layers", action="store_true", help="also the per-layer timings (spec, HTTP, one resource)")
     p.add_argument("--out", type=Path, default=RESULTS, help="where results go")
+    p.add_argument("--branding-preview", type=int, metavar="N",
+                   help="no fleet runs: picture N accounts with preview-branding, cold then warm "
+                        "(bench/branding_preview.py)")
     p.add_argument("--report", nargs="+", type=Path, metavar="JSON",
                    help="no runs: merge these result files into latest.md and latest.png")
     return p.parse_args(argv)
@@ -70,6 +73,11 @@ def _write_report(records: list[dict[str, Any]], out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.branding_preview:
+        from .branding_preview import run as picture
+
+        picture(args.branding_preview, args.out)
+        return 0
     if args.report:
         # Files from before the fleet benchmark have no scenarios; they add nothing.
         records = [r for path in args.report for r in json.loads(path.read_text()).get("scenarios", [])]

@@ -58,6 +58,24 @@ def _promote(args: argparse.Namespace) -> int:
     return promote(args.source, args.target, dry_run=args.dry_run, project_dir=Path(args.project_dir))
 
 
+def _preview_branding(args: argparse.Namespace) -> int:
+    from .branding_preview import ChromiumError, preview_stack
+
+    try:
+        result = preview_stack(args.stack, project_dir=Path(args.project_dir), out=args.out and Path(args.out),
+                               state_file=args.state and Path(args.state), use_state=not args.no_state,
+                               processes=args.processes)
+    except SpecError as err:
+        for problem in err.problems:
+            print(f"stack {args.stack}: portal-infra:{problem}", file=sys.stderr)
+        return 1
+    except (StackFileError, ChromiumError, OSError) as err:
+        print(f"preview-branding: {err}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
@@ -147,6 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     promote.add_argument("--dry-run", action="store_true", help="print the difference, write nothing")
     promote.add_argument("--project-dir", default=".", help="the Pulumi project (default: here or above)")
     promote.set_defaults(func=_promote)
+    branding = sub.add_parser("preview-branding", help="a picture of each account's portal, before and after")
+    branding.add_argument("--stack", default="dev", help="the stack file to read (default: dev)")
+    branding.add_argument("--out", help="where pages and pictures go (default: branding-preview/<stack>)")
+    branding.add_argument("--state", help="a saved `pulumi stack export` to read 'before' from")
+    branding.add_argument("--no-state", action="store_true", help="do not read the deployed state: all is new")
+    branding.add_argument("--processes", type=int, help="Chromium processes at once (default: cores, at most 4)")
+    branding.add_argument("--project-dir", default=".", help="the Pulumi project (default: here or above)")
+    branding.set_defaults(func=_preview_branding)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

@@ -27,6 +27,11 @@ class Project:
     root: Path
     stack_dir: Path
     base: dict[str, Any]
+    main: str = "."  # Pulumi.yaml's `main:`, where the program runs: stack files' image paths start there
+
+    @property
+    def program_dir(self) -> Path:
+        return self.root / self.main
 
     def stack_file(self, stack: str) -> Path:
         return self.stack_dir / f"Pulumi.{stack}.yaml"
@@ -74,7 +79,7 @@ def find_project(start: Path) -> Project:
             if not isinstance(data, dict):
                 raise StackFileError(f"{path}: not a Pulumi project file")
             stack_dir = candidate / str(data.get("stackConfigDir") or ".")
-            return Project(candidate, stack_dir, project_base(data, path))
+            return Project(candidate, stack_dir, project_base(data, path), str(data.get("main") or "."))
     raise StackFileError(f"no Pulumi.yaml in {here} or above it; run this inside the project")
 
 

@@ -30,7 +30,8 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ..specs import SpecError
-from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, parse_account_branding
+from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, AccountBrandingSpec, parse_account_branding
+from ..specs.contrast import aa_failures, describe
 from ..specs.images import PURPOSE, ImageInfo, is_file_id, sha256_of
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
 from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider, without_stack_trace
@@ -53,6 +54,14 @@ COMPUTED_FIELDS = ("icon_file", "logo_file", "files", "previous", "livemode", "m
 FILES_OWNER = "platform"
 # The only managed field Stripe lets a platform unset with "" (see the module docstring).
 EMPTYABLE_FIELDS = frozenset({"support_url"})
+
+
+def _warn_about_contrast(owner: Any, spec: AccountBrandingSpec) -> None:
+    """Preview runs check() for every resource: a colour customers cannot read text on is said there."""
+    name = str(owner or "").rsplit("/", 1)[-1]
+    who = f"account {name} ({spec.account})" if name else f"account {spec.account}"
+    for failure in aa_failures(spec.primary_color, spec.secondary_color):
+        warn(describe(who, failure, spec.primary_color, spec.secondary_color))
 
 
 def _path(account: str) -> str:
@@ -133,6 +142,7 @@ class AccountBrandingProvider(StripeResourceProvider):
             inputs[f"{role}_sha256"] = info.sha256
         if images:
             inputs["files_owner"] = FILES_OWNER
+        _warn_about_contrast(news.get("owner"), spec)
         return CheckResult(inputs, [])
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -16,6 +16,8 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 
 from ..specs import SpecError
 from ..specs.branding import PlatformSettingsSpec, parse_platform_settings
+from ..specs.contrast import aa_failures
+from ..specs.contrast import describe as describe_contrast
 from ..stripe_api import StripeCallError, StripeGateway, StripeSetupError
 from .base import StripeResourceProvider, failures, warn, without_provider, without_stack_trace
 
@@ -74,6 +76,8 @@ class PlatformSettingsProvider(StripeResourceProvider):
         if problems:
             return CheckResult(without_provider(news), problems)
         inputs = spec.model_dump(exclude_none=True)
+        for failure in aa_failures(spec.primary_color, spec.secondary_color):
+            warn(describe_contrast("the platform account", failure, spec.primary_color, spec.secondary_color))
         # Preview runs check() and, for a new resource, nothing else: report here. A failed read
         # must not block a preview of everything else, so it is a warning too.
         try:
