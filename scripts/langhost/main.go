@@ -11,7 +11,8 @@
 // It is built by scripts/bootstrap.sh against sdk/v3 at the CLI's version and installed next to
 // `pulumi` only when the official host cannot be had. Dependency installation, plugin discovery
 // and code generation are out of scope: the project's venv is made by the bootstrap, and a Python
-// dynamic provider needs no plugin beyond the bundled pulumi-python shim.
+// dynamic provider needs no plugin beyond the bundled pulumi-python shim. Of the plugins a
+// language host may run (RunPlugin), it runs policy packs only (`pulumi preview --policy-pack`).
 package main
 
 import (
@@ -28,8 +29,12 @@ import (
 	"strings"
 	"syscall"
 
+	sdk "github.com/pulumi/pulumi/sdk/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -139,6 +144,129 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err)}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+// analyzerKind is apitype.AnalyzerPlugin: the engine's RunPlugin kind for a policy pack.
+const analyzerKind = "analyzer"
+
+// RunPlugin starts a policy pack the way the official host does. For `--policy-pack DIR` the engine
+// reads DIR/PulumiPolicy.yaml and calls RunPlugin with kind "analyzer" on the host of its runtime
+// (pkg/resource/plugin ExecPlugin, v3.274.1), then reads the pack's port from our stdout stream.
+// The official host (sdk/python/cmd/pulumi-language-python RunPlugin, read at v3.259; no later
+// copy is reachable here) runs `python -u -m pulumi.policy <engine args> <pack dir>` in the pack's
+// directory, with the interpreter of the pack's own virtualenv (PulumiPolicy.yaml
+// runtime.options.virtualenv, relative to the pack) when it names one; so does this one. The
+// engine stops the pack by cancelling the call, which kills the process (CommandContext).
+//
+// pulumi-policy for Python reads the stack's config, project and stack names from PULUMI_CONFIG,
+// PULUMI_PROJECT, PULUMI_STACK and PULUMI_DRY_RUN, but the engine sends them over gRPC
+// (Analyzer.ConfigureStack) only after the plugin is up. sdk.PolicyProxy bridges the two, as in the
+// official host: it answers the engine first, hands us that request, and then forwards every
+// call to the real pack once the pack prints its port. Without it a policy could not see the
+// stack's `portal-infra:mode`.
+//
+// Other kinds (Python resource or component providers) are refused: they need plugin builds and
+// dependency installs this host leaves out.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	if req.GetKind() != analyzerKind {
+		return status.Errorf(codes.Unimplemented, "this minimal Python language host (scripts/langhost) runs "+
+			"policy packs only, not %q plugins; install the official pulumi-language-python to run them", req.GetKind())
+	}
+	ctx := server.Context()
+	info := req.GetInfo()
+	if info == nil || info.GetProgramDirectory() == "" {
+		return status.Error(codes.InvalidArgument, "RunPlugin: no policy pack directory")
+	}
+	packDir := info.GetProgramDirectory()
+	root := info.GetRootDirectory()
+	if root == "" {
+		root = packDir
+	}
+	var options map[string]any
+	if info.GetOptions() != nil {
+		options = info.GetOptions().AsMap()
+	}
+	// As the official pip toolchain: the pack's own virtualenv wins over PULUMI_PYTHON_CMD.
+	python := pythonFor(root, nil)
+	venv := virtualenv(root, options)
+	if venv != "" {
+		python = filepath.Join(venv, "bin", "python")
+		if _, err := os.Stat(python); err != nil {
+			return fmt.Errorf("the policy pack's virtualenv %s (runtime.options.virtualenv in %s) has no "+
+				"bin/python: create it and install the pack's requirements (here: scripts/bootstrap.sh policy)",
+				venv, filepath.Join(packDir, "PulumiPolicy.yaml"))
+		}
+	}
+
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	proxy, stdout, err := sdk.NewPolicyProxy(ctx, stdout)
+	if err != nil {
+		return fmt.Errorf("could not start the policy pack proxy: %w", err)
+	}
+	stack, err := proxy.AwaitConfiguration(ctx)
+	if err != nil {
+		return fmt.Errorf("could not get the stack configuration for the policy pack: %w", err)
+	}
+
+	args := append([]string{"-u", "-m", "pulumi.policy"}, req.GetArgs()...)
+	args = append(args, packDir)
+	cmd := exec.CommandContext(ctx, python, args...)
+	cmd.Dir = packDir // policy packs have always run in their own directory
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.Env = append(os.Environ(), req.GetEnv()...)
+	if venv != "" {
+		cmd.Env = append(cmd.Env, "VIRTUAL_ENV="+venv, "PATH="+filepath.Join(venv, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
+	if stack != nil { // nil when the engine asked for the pack's info before configuring it
+		env, err := stackEnv(stack)
+		if err != nil {
+			return err
+		}
+		cmd.Env = append(cmd.Env, env...)
+	}
+
+	if err := cmd.Start(); err != nil {
+		proxy.Abort(err)
+		return fmt.Errorf("could not start the policy pack with %s: %w", python, err)
+	}
+	if err := proxy.Attach(ctx, cmd); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return server.Send(&pulumirpc.RunPluginResponse{
+				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exit.ExitCode())},
+			})
+		}
+		return fmt.Errorf("policy pack %s: %w", packDir, err)
+	}
+	return closer.Close()
+}
+
+// stackEnv is what pulumi-policy reads at each Analyze call to configure the Python SDK, so that a
+// policy's `pulumi.Config()` sees the stack's config (the same variables the official host sets).
+func stackEnv(stack *pulumirpc.AnalyzerStackConfigureRequest) ([]string, error) {
+	var env []string
+	add := func(k, v string) {
+		if v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	add("PULUMI_ORGANIZATION", stack.GetOrganization())
+	add("PULUMI_PROJECT", stack.GetProject())
+	add("PULUMI_STACK", stack.GetStack())
+	add("PULUMI_DRY_RUN", strconv.FormatBool(stack.GetDryRun()))
+	if stack.GetConfig() != nil {
+		config, err := json.Marshal(stack.GetConfig())
+		if err != nil {
+			return nil, fmt.Errorf("could not encode the stack configuration: %w", err)
+		}
+		add("PULUMI_CONFIG", string(config))
+	}
+	return env, nil
 }
 
 // configEnv renders the stack config and its secret keys as the exec script reads them. A stack
