@@ -24,8 +24,10 @@ test-docker: bootstrap
 	@bash scripts/docker-test.sh $(PYTEST_ARGS)
 
 lint: bootstrap
-	@.venv/bin/ruff check portal_infra tests scripts bench
+	@.venv/bin/ruff check portal_infra tests scripts bench policy
 	@.venv/bin/mypy
+	@# the policy pack, against its own venv's pulumi-policy
+	@.venv/bin/mypy --python-executable policy/venv/bin/python policy/__main__.py policy/portal_policies
 
 bench: bootstrap
 	@$(PY) bench/run.py $(BENCH_ARGS)

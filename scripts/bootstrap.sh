@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tool bootstrap for portal-infra. Idempotent: each step checks its stamp and skips when done.
 #
-#   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, .venv
-#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | venv
+#   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, .venv, policy/venv
+#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | venv | policy
 #
 # Binaries are built from the Go module proxy into a cache OUTSIDE the repository
 # (${PORTAL_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portal-infra}); nothing built is committed.
@@ -172,6 +172,23 @@ make_venv() {
   printf '%s\n' "$want" > "$stamp"
 }
 
+# The policy pack's own venv (policy/venv; PulumiPolicy.yaml says `virtualenv: venv`), apart from .venv:
+# pulumi-policy 1.21.0 pins protobuf~=5.29.5, which would pull the project's protobuf 6 back a major
+# version, and a pack runs as its own process anyway (the language host's RunPlugin).
+make_policy_venv() {
+  local venv="$ROOT/policy/venv" stamp want
+  stamp="$venv/.portal-infra-stamp"
+  want=$(sha256sum < "$ROOT/policy/requirements.txt" | cut -c1-16)
+  if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    say "policy: $venv up to date"
+    return
+  fi
+  say "policy: installing policy/requirements.txt into $venv"
+  [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/policy/requirements.txt"
+  printf '%s\n' "$want" > "$stamp"
+}
+
 # The dynamic-provider shim resolves Pulumi.yaml's `virtualenv: .venv` against its working
 # directory, which is the program directory (stacks/), not the project root; the language host
 # resolves it against the root. A link makes both find the same venv.
@@ -188,7 +205,7 @@ write_paths() {
   } > "$ROOT/.tools/paths.env"
 }
 
-steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock venv)
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock venv policy)
 [ -f "$ROOT/.tools/paths.env" ] && . "$ROOT/.tools/paths.env" && \
   PULUMI_DIR=${PORTAL_INFRA_PULUMI_DIR:-} STRIPE_MOCK_BIN=${PORTAL_INFRA_STRIPE_MOCK:-} \
   STRIPE_SPEC=${PORTAL_INFRA_STRIPE_SPEC:-}
@@ -197,7 +214,8 @@ for s in "${steps[@]}"; do
     pulumi) build_pulumi ;;
     stripe-mock) build_stripe_mock ;;
     venv) make_venv; link_venv ;;
-    *) die "unknown step '$s' (pulumi | stripe-mock | venv)" ;;
+    policy) make_policy_venv ;;
+    *) die "unknown step '$s' (pulumi | stripe-mock | venv | policy)" ;;
   esac
 done
 write_paths
