@@ -16,8 +16,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, ValidationError
 
 from .branding import BrandingLook
-from .custom_domain import CustomDomainSpec
 from .common import Spec, stripe_id
+from .custom_domain import CustomDomainSpec
 from .problems import SpecError, SpecProblem, problems_from_validation
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
