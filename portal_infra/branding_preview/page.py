@@ -22,7 +22,7 @@ NEUTRAL_BRAND = "#5a6275"  # drawn, and said to be, where no colour is declared
 NEUTRAL_ACCENT = "#ffffff"
 # The badge that marks a colour failing WCAG AA: a colour no other part of the page uses.
 CONTRAST_BADGE = "#c8102e"
-APPROXIMATION = "Approximation: Stripe does not document the customer portal's layout."
+APPROXIMATION = "Approximation: Stripe does not document the portal's layout."
 DRAWN_FROM = ("Drawn by portal-infra from what Stripe says the portal uses (icon, business name, headline, brand and "
               "accent colours), with the features that are on and the return link.")
 
@@ -87,7 +87,7 @@ _STYLE = f"""
 body {{ font: 14px/1.4 "DejaVu Sans", "Liberation Sans", Arial, sans-serif; background: #eef0f4; color: {DARK_TEXT};
        position: relative; overflow: hidden; }}
 .note {{ position: absolute; left: 0; top: 0; right: 0; height: {LAYOUT.note_height}px; padding: 6px 24px;
-        background: #fff4cc; color: #4a3b00; font-size: 12px; border-bottom: 1px solid #e0cf8a; }}
+        background: #fff4cc; color: #4a3b00; font-size: 11px; border-bottom: 1px solid #e0cf8a; }}
 .panel {{ position: absolute; top: {LAYOUT.panel_top}px; width: {LAYOUT.panel_width}px; }}
 .caption {{ height: {LAYOUT.caption_height}px; font-weight: bold; font-size: 13px; color: #3c4257; }}
 .caption small {{ font-weight: normal; color: #697386; }}

@@ -67,7 +67,7 @@ def test_the_dev_stack_pictured_account_by_account(project: Path, tmp_path: Path
         assert width_of(png) == LAYOUT.width(1)
         assert share_of(png, LAYOUT.header_box(0), colour(declared["primary_color"])) > 0.6, name
         page = (out / f"{name}.html").read_text()
-        assert "Approximation: Stripe does not document the customer portal&#x27;s layout." in page
+        assert "Approximation: Stripe does not document the portal&#x27;s layout." in page
         if "icon" in declared:
             # The icon sits on a white tile: where it is drawn, the icon's own main colour shows.
             icon_colour = _dominant(project / "stacks" / declared["icon"])
