@@ -76,6 +76,25 @@ def _preview_branding(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pull(args: argparse.Namespace) -> int:
+    from .pull import Selection, pull
+    from .stripe_api import StripeCallError, StripeSetupError
+
+    try:
+        selection = Selection.from_options(args.accounts, args.metadata)
+        result = pull(args.stack, project_dir=Path(args.project_dir), out=args.out and Path(args.out),
+                      assets_dir=args.assets and Path(args.assets), selection=selection)
+    except SpecError as err:
+        for problem in err.problems:
+            print(f"pull --stack {args.stack}: portal-infra:{problem}", file=sys.stderr)
+        return 1
+    except (ValueError, StackFileError, StripeSetupError, StripeCallError, OSError) as err:
+        print(f"pull --stack {args.stack}: {err}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
@@ -173,6 +192,15 @@ def main(argv: list[str] | None = None) -> int:
     branding.add_argument("--processes", type=int, help="Chromium processes at once (default: cores, at most 4)")
     branding.add_argument("--project-dir", default=".", help="the Pulumi project (default: here or above)")
     branding.set_defaults(func=_preview_branding)
+    puller = sub.add_parser("pull", help="write a stack file declaring what the stack's Stripe account holds now")
+    puller.add_argument("--stack", required=True, help="the stack whose key and settings to read with")
+    puller.add_argument("--out", help="the stack file to write (default: the stack's own, stacks/Pulumi.<stack>.yaml)")
+    puller.add_argument("--assets", help="save the images accounts show here (by content hash) and declare paths")
+    which = puller.add_mutually_exclusive_group()
+    which.add_argument("--accounts", help="only these connected accounts: acct_1,acct_2")
+    which.add_argument("--metadata", help="only connected accounts whose metadata has key=value")
+    puller.add_argument("--project-dir", default=".", help="the Pulumi project (default: here or above)")
+    puller.set_defaults(func=_pull)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result
