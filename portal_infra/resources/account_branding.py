@@ -35,7 +35,7 @@ from ..specs.contrast import aa_failures, describe
 from ..specs.images import PURPOSE, ImageInfo, is_file_id, sha256_of
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
 from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider, without_stack_trace
-from .branding_files import platform_copy, platform_file
+from .branding_files import platform_copy, platform_file, retrieve_file
 
 OnDelete = Literal["restore", "retain"]
 ON_DELETE = ("restore", "retain")
@@ -168,7 +168,8 @@ class AccountBrandingProvider(StripeResourceProvider):
         # Taken over after an interrupted create: what the account had before is in its metadata.
         previous = (_restore_from_metadata(metadata) if holder == owner else None) or now
         files: dict[str, str] = {}
-        params = self._changes(gateway, props, now, files)
+        kept = self._shown_already(gateway, account_id, props, now, files)
+        params = self._changes(gateway, props, now, files, kept=kept)
         params["metadata"] = {OWNER_METADATA_KEY: owner, **_restore_metadata(previous)}
         key = idempotency_key("branding", account_id, params, after=now)
         updated = _post_account(gateway, account_id, _without_empty(params), key)
@@ -182,7 +183,10 @@ class AccountBrandingProvider(StripeResourceProvider):
         for role in IMAGE_FIELDS:
             now[role] = olds.get(f"{role}_file")
         previous = dict(olds.get("previous") or {})
-        params = self._changes(gateway, news, now, files, previous=previous, olds=olds)
+        # An unchanged image stays the File it is: it may be one the account showed before it was adopted.
+        kept: dict[str, str] = {role: str(olds[f"{role}_file"]) for role in IMAGE_FIELDS
+                if olds.get(f"{role}_file") and _image_identity(olds, role) == _image_identity(news, role)}
+        params = self._changes(gateway, news, now, files, previous=previous, olds=olds, kept=kept)
         params = _without_empty(params)
         if not params:
             computed = {k: olds.get(k) for k in COMPUTED_FIELDS}
@@ -252,7 +256,7 @@ class AccountBrandingProvider(StripeResourceProvider):
 
     def _changes(self, gateway: StripeGateway, props: Mapping[str, Any], now: Mapping[str, Any],
                  files: dict[str, str], *, previous: Mapping[str, Any] | None = None,
-                 olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                 olds: Mapping[str, Any] | None = None, kept: Mapping[str, str] | None = None) -> dict[str, Any]:
         """The account parameters that make Stripe hold `props`, given what it holds `now`."""
         branding: dict[str, Any] = {}
         profile: dict[str, Any] = {}
@@ -265,7 +269,7 @@ class AccountBrandingProvider(StripeResourceProvider):
                     undeclared.append(f)
                 continue
             if f in IMAGE_FIELDS:
-                want = self._file_for(gateway, f, props, files)
+                want = (kept or {}).get(f) or self._file_for(gateway, f, props, files)
             if want == now.get(f):
                 continue
             if f in BRANDING_FIELDS:
@@ -288,6 +292,32 @@ class AccountBrandingProvider(StripeResourceProvider):
                     else:
                         target[k] = v
         return params
+
+    def _shown_already(self, gateway: StripeGateway, account_id: str, props: Mapping[str, Any],
+                       now: Mapping[str, Any], files: dict[str, str]) -> dict[str, str]:
+        """Images declared by path that the account already shows, byte for byte (what `portal-infra pull
+        --assets` declares): kept as the File the account shows, so adopting uploads and changes nothing.
+        The File is read where it lives, the platform first, then the account (branding_files.py)."""
+        kept: dict[str, str] = {}
+        for role in IMAGE_FIELDS:
+            value, shown = props.get(role), now.get(role)
+            if value is None or not shown or is_file_id(str(value)):
+                continue
+            local = Path(str(value)).read_bytes()
+            digest = sha256_of(local)
+            if digest != props.get(f"{role}_sha256"):
+                continue  # changed since preview: _file_for says so
+            account = self.gateway(account_id)
+            found = retrieve_file(gateway, account, str(shown))
+            if found is None or int(found[0].get("size") or -1) != len(local):
+                continue
+            owner = found[1]
+            if (gateway if owner == "platform" else account).download_file(str(shown)) != local:
+                continue
+            kept[role] = str(shown)
+            if owner == "platform":
+                files[_files_key(role, digest)] = str(shown)  # found again later without an upload
+        return kept
 
     def _file_for(self, gateway: StripeGateway, role: str, props: Mapping[str, Any], files: dict[str, str]) -> str:
         value = str(props[role])

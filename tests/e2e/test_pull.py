@@ -138,3 +138,42 @@ def test_pull_reads_accounts_a_page_at_a_time_and_one_configuration_list_each(
     assert routes == {"GET /v1/account": 1, "GET /v1/accounts": pages, "GET /v1/billing_portal/configurations": 3}
     two = yaml.safe_load(Path(d.project_dir / "two.yaml").read_text())["config"]["portal-infra:fleet"]
     assert [a["account"] for a in two["accounts"]] == [account_id(3), account_id(150)]
+
+
+def test_pull_with_assets_saves_images_by_hash_and_adopting_them_uploads_nothing(
+        fake_deployment: FakeDeployment) -> None:
+    d = fake_deployment
+    images = seed_accounts(d.fake, d.stripe, 8)
+    d.write_stack({"rateLimits": UNPACED})
+    before = customer_facing(d.fake)
+    pulled = run_pull(d, "--assets", str(d.project_dir / "assets"))
+    assert pulled.returncode == 0, pulled.stderr
+    accounts = {a["account"]: a for a in stack_file(d)["portal-infra:fleet"]["accounts"]}
+    shared, own = accounts[account_id(1)]["branding"]["icon"], accounts[account_id(7)]["branding"]
+    assert shared.startswith("assets/") and accounts[account_id(2)]["branding"]["icon"] == shared
+    assert own["icon"].startswith("assets/") and own["logo"].startswith("assets/") and own["icon"] != shared
+    saved = sorted(p.name for p in (d.project_dir / "assets").iterdir())
+    assert len(saved) == 3 and all(len(name) == len("0" * 32 + ".png") for name in saved)
+    assert images["own_icon"] not in (d.project_dir / f"Pulumi.{d.stack}.yaml").read_text()
+
+    d.cli.select_stack(d.stack)
+    start = len(d.fake.control.requests())
+    d.cli.up()
+    writes = [r for r in d.fake.control.requests()[start:] if r["method"] == "POST"]
+    assert {r["route"] for r in writes} == {"POST /v1/accounts/{id}"}  # no upload, no configuration write
+    assert {tuple(r["params"]) for r in writes} == {("metadata",)}
+    assert customer_facing(d.fake) == before
+    assert d.cli.preview("--expect-no-changes").returncode == 0
+
+    # A later change to the account keeps showing the image it uploaded itself, with no upload.
+    config = stack_file(d)
+    for entry in config["portal-infra:fleet"]["accounts"]:
+        if entry["account"] == account_id(7):
+            entry["branding"]["primary_color"] = "#123456"
+    d.write_stack({k.partition(":")[2]: v for k, v in config.items() if k != "portal-infra:mode"})
+    start = len(d.fake.control.requests())
+    d.cli.up()
+    writes = [r for r in d.fake.control.requests()[start:] if r["method"] == "POST"]
+    assert [r["params"] for r in writes] == [{"settings": {"branding": {"primary_color": "#123456"}}}]
+    branding = d.stripe.v1.accounts.retrieve(account_id(7)).settings.branding
+    assert (branding.icon, branding.logo) == (images["own_icon"], images["own_logo"])
