@@ -56,6 +56,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--branding-preview", type=int, metavar="N",
                    help="no fleet runs: picture N accounts with preview-branding, cold then warm "
                         "(bench/branding_preview.py)")
+    p.add_argument("--pull", type=int, metavar="N",
+                   help="no fleet runs: time `portal-infra pull` over N connected accounts and count its requests "
+                        "(bench/pull.py)")
     p.add_argument("--report", nargs="+", type=Path, metavar="JSON",
                    help="no runs: merge these result files into latest.md and latest.png")
     return p.parse_args(argv)
@@ -78,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
 
         picture(args.branding_preview, args.out)
         return 0
+    if args.pull:
+        from .pull import run as pull_bench
+
+        return 0 if all(r["as_promised"] for r in pull_bench(args.pull, args.out)["runs"].values()) else 1
     if args.report:
         # Files from before the fleet benchmark have no scenarios; they add nothing.
         records = [r for path in args.report for r in json.loads(path.read_text()).get("scenarios", [])]
