@@ -5,6 +5,7 @@ Every `portal-infra:` key of the stack (stacks/Pulumi.<stack>.yaml) is laid over
   mode, allowLive, stripeApiBase, stripeApiKey   where and as whom the stack talks to Stripe (guardrails)
   pinned                                          paths `portal-infra promote` leaves alone
   portal                                          the platform's own portal configuration, Stripe's field names
+  portals                                         more of the platform's configurations, by name (portal-<name>)
   platform                                        the platform's Dashboard-only settings to check (read-only)
   domain                                          the platform's custom domain (CustomDomain's fields)
   fleet                                           connected accounts: {defaults: {portal, branding}, accounts}
@@ -96,26 +97,39 @@ def _path_parts(path: str) -> list[str | int]:
     return parts
 
 
+def portal_outputs(configuration: PortalConfiguration) -> dict[str, Any]:
+    """What a stack exports for one platform configuration: top level for `portal`, under
+    `portals.<name>` for a named one."""
+    return {
+        "configuration_id": configuration.id,
+        "login_page_url": configuration.login_page_url,
+        "is_default": configuration.is_default,
+        "mode": configuration.mode,
+        # For apps: `create_portal_session(..., configuration=<id>, retention_coupon=<coupon>)`.
+        "retention": {"configuration_id": configuration.id, "coupon": configuration.retention_coupon},
+        "price_lookup_keys": configuration.price_lookup_keys,
+    }
+
+
 def run() -> None:
     stack = load_stack_config()
-    if stack.portal is not None:
-        portal = stack.portal
+    named: dict[str, dict[str, Any]] = {}
+    for _, resource_name, name, portal in stack.declared_portals():
         options = portal.portal_infra
         configuration = PortalConfiguration(
-            "portal",
+            resource_name,
             portal.stripe_fields(),
             on_delete=options.on_delete if options else "deactivate",
             adopt=options.adopt if options else None,
             retention_coupon=portal.retention.coupon if portal.retention else None,
         )
-        pulumi.export("configuration_id", configuration.id)
-        pulumi.export("login_page_url", configuration.login_page_url)
-        pulumi.export("is_default", configuration.is_default)
-        pulumi.export("mode", configuration.mode)
-        # For apps: `create_portal_session(..., configuration=<id>, retention_coupon=<coupon>)`.
-        pulumi.export("retention", {"configuration_id": configuration.id,
-                                    "coupon": configuration.retention_coupon})
-        pulumi.export("price_lookup_keys", configuration.price_lookup_keys)
+        if name is None:
+            for key, value in portal_outputs(configuration).items():
+                pulumi.export(key, value)
+        else:
+            named[name] = portal_outputs(configuration)
+    if named:
+        pulumi.export("portals", named)
 
     if stack.platform is not None:
         settings = PlatformSettings("platform", **stack.platform.model_dump(exclude_none=True))

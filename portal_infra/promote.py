@@ -2,9 +2,11 @@
 
 The effective definitions (the base with each stack laid over it) are compared on their portable
 part only. Never promoted: keys, API bases, the mode and `allowLive` (where and as whom a stack talks
-to Stripe), Connect account IDs, and the paths either stack lists in `portal-infra:pinned` (values
-that belong to one stack, like its name or return URL). Prices named by lookup key are portable
-as they are; each stack resolves them in its own account at preview.
+to Stripe), Connect account IDs, the IDs of configurations the platform's portals adopt (`adopt: bpc_…`
+names an object of one account; `adopt: default` means the same everywhere), and the paths either
+stack lists in `portal-infra:pinned` (values that belong to one stack, like its name or return URL).
+Prices named by lookup key are portable as they are; each stack resolves them in its own account at
+preview.
 
 Without --dry-run the target's stack file is rewritten to hold the smallest override of the base
 that gives the promoted definition; its comments, secrets and other keys stay as they were.
@@ -17,7 +19,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -38,7 +40,23 @@ def portable(config: Mapping[str, Any], pinned: set[str]) -> Tree:
     for account in ((out.get("fleet") or {}).get("accounts") or []):
         if isinstance(account, dict):
             account.pop("account", None)
+    for _, portal in _platform_portals(out):
+        options = portal.get("portal_infra")
+        if isinstance(options, dict) and str(options.get("adopt", "")).startswith("bpc_"):
+            del options["adopt"]
+            if not options:
+                del portal["portal_infra"]
     return out
+
+
+def _platform_portals(config: Mapping[str, Any]) -> Iterator[tuple[list[str], Any]]:
+    """(path, portal mapping) of `portal` and each `portals.<name>`."""
+    if isinstance(config.get("portal"), Mapping):
+        yield ["portal"], config["portal"]
+    portals = config.get("portals")
+    for name, portal in (portals.items() if isinstance(portals, Mapping) else []):
+        if isinstance(portal, Mapping):
+            yield ["portals", str(name)], portal
 
 
 def changes(old: Any, new: Any, path: str = "") -> list[str]:
@@ -76,7 +94,8 @@ def promote(source: str, target: str, *, dry_run: bool, project_dir: Path,
     print(f"promote {source} -> {target}: {len(lines)} change(s) to {target}'s portable definition", file=out)
     for line in lines:
         print(line, file=out)
-    kept = ", ".join([*(k for k in NON_PORTABLE if k != "base"), "fleet account ids", *sorted(pinned)])
+    kept = ", ".join([*(k for k in NON_PORTABLE if k != "base"), "fleet account ids", "adopted bpc_ ids",
+                      *sorted(pinned)])
     print(f"kept as {target} has them: {kept}", file=out)
     new_accounts = _accounts_new_to(dst, wanted)
     if new_accounts:
@@ -108,8 +127,14 @@ def _accounts_new_to(dst: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[
 
 
 def _target_definition(wanted: Tree, dst: Mapping[str, Any], pinned: set[str]) -> Tree:
-    """The promoted definition with what stays the target's own put back (pinned values, account ids)."""
+    """The promoted definition with what stays the target's own put back (pinned values, account ids,
+    adopted configuration ids of the portals it still declares)."""
     out = copy.deepcopy(wanted)
+    for where, portal in _platform_portals(dst):
+        adopt = (portal.get("portal_infra") or {}).get("adopt")
+        found, promoted = _get(out, where)
+        if found and isinstance(promoted, dict) and str(adopt).startswith("bpc_"):
+            promoted.setdefault("portal_infra", {})["adopt"] = adopt
     for path in pinned:
         parts = path.split(".")
         found, value = _get(dst, parts)
@@ -158,7 +183,7 @@ def _unresolved_lookup_keys(target: str, dst: Mapping[str, Any], wanted: Tree, e
                             out: TextIO) -> list[str]:
     """Lookup keys of the promoted definition that the target's account lacks, when a key for the
     target is at hand (STRIPE_API_KEY); otherwise the target's `pulumi preview` checks them."""
-    keys = _lookup_keys(wanted.get("portal") or {})
+    keys = list(dict.fromkeys(key for _, portal in _platform_portals(wanted) for key in _lookup_keys(portal)))
     if not keys:
         return []
     if not env.get("STRIPE_API_KEY"):

@@ -13,8 +13,9 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-# Discriminator tags of tagged unions (see PriceRef): not part of the path a person wrote.
-_TAGS = frozenset({"by-id", "by-lookup-key"})
+# Discriminator tags of tagged unions (see PriceRef), and pydantic's marker for a mapping's key (the
+# key itself is the last part of the path): not part of the path a person wrote.
+_TAGS = frozenset({"by-id", "by-lookup-key", "[key]"})
 
 
 @dataclass(frozen=True)

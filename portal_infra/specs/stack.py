@@ -2,6 +2,9 @@
 laid over the project's base (layers.py). `program.py` validates it before building anything, so a
 bad value fails `pulumi preview` with its YAML path (`portal-infra:portal.features…`).
 
+`portals` holds more platform configurations by name, each shaped like `portal`; `declared_portals()`
+lists them all, and one Stripe configuration may be adopted by one declaration only.
+
 Field names are the config keys as written in the stack file (hence `allowLive`, not `allow_live`).
 `platform` is PlatformSettingsSpec (branding.py), `domain` CustomDomainSpec (custom_domain.py) and
 `fleet` FleetSpec (fleet.py); each fleet account's portal, branding and domain blocks are checked by
@@ -11,9 +14,11 @@ their own resources.
 from __future__ import annotations
 
 import copy
-from typing import Annotated, Any, Literal
+import re
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import ConfigDict, Field, StrictBool, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, ValidationError
 
 from .branding import PlatformSettingsSpec
 from .common import Spec, Url
@@ -24,6 +29,12 @@ from .problems import SpecError, SpecProblem, problems_from_validation
 
 NAMESPACE = "portal-infra"
 COUPON_ID_MAX = 200
+
+PORTAL_NAME_PATTERN = r"^[a-z0-9-]{1,40}$"
+# The single `portal` is the resource named "portal"; a named one is "portal-<name>", never equal to it
+# since a name is never empty. Fleet accounts' configurations are children of their ConnectFleet, so
+# their URNs differ by parent type whatever their names.
+SINGLE_PORTAL_RESOURCE = "portal"
 
 # Never copied by `portal-infra promote`: they say where and as whom a stack talks to Stripe.
 NON_PORTABLE = ("mode", "allowLive", "stripeApiBase", "stripeApiKey", "pinned", "base")
@@ -60,6 +71,30 @@ class Portal(PortalConfigurationSpec):
 
     def stripe_fields(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True, exclude={"portal_infra", "retention"})
+
+
+def _check_portal_name(value: str) -> str:
+    if not re.match(PORTAL_NAME_PATTERN, value):
+        raise ValueError(f"{value!r} is not a usable portal name; use 1 to 40 lowercase letters, digits and "
+                         "dashes (it names the portal's resource, portal-<name>, and its stack outputs)")
+    return value
+
+
+PortalName = Annotated[str, AfterValidator(_check_portal_name)]
+
+
+def portal_resource_name(name: str) -> str:
+    """The PortalConfiguration resource of `portal-infra:portals.<name>`."""
+    return f"{SINGLE_PORTAL_RESOURCE}-{name}"
+
+
+class PortalDeclaration(NamedTuple):
+    """One platform configuration a stack declares: `portal` (name None) or `portals.<name>`."""
+
+    path: str  # in the stack config, for problems and `pinned`
+    resource_name: str
+    name: str | None
+    portal: Portal
 
 
 _PositiveNumber = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -109,6 +144,10 @@ class StackConfig(Spec):
         default_factory=list,
         description="paths (like portal.name) that belong to this stack: `portal-infra promote` never changes them")
     portal: Portal | None = None
+    portals: dict[PortalName, Portal] | None = Field(
+        None, description="more of the platform's portal configurations, by name (lowercase letters, digits and "
+                          "dashes, at most 40): each is shaped like `portal` and is its own resource, portal-<name>",
+        json_schema_extra={"propertyNames": {"pattern": PORTAL_NAME_PATTERN}})
     platform: PlatformSettingsSpec | None = Field(
         None, description="the platform's own Dashboard-only settings, compared read-only")
     domain: CustomDomainSpec | None = Field(None, description="the platform's custom domain")
@@ -116,6 +155,31 @@ class StackConfig(Spec):
     rateLimits: RateLimits | None = Field(None, description="client-side pacing of requests to Stripe")
     timeouts: Timeouts | None = Field(None, description="connect and read timeouts for requests to Stripe")
     retries: Retries | None = Field(None, description="how long one request to Stripe keeps retrying")
+
+    def declared_portals(self) -> Iterator[PortalDeclaration]:
+        """Every platform configuration: `portal`, then `portals` in the order written."""
+        if self.portal is not None:
+            yield PortalDeclaration("portal", SINGLE_PORTAL_RESOURCE, None, self.portal)
+        for name, portal in (self.portals or {}).items():
+            yield PortalDeclaration(f"portals.{name}", portal_resource_name(name), name, portal)
+
+
+def adoption_problems(config: StackConfig) -> list[SpecProblem]:
+    """Two declarations managing one Stripe configuration would overwrite each other at every `up`
+    (and both retire it on delete), so each adopted configuration is claimed once."""
+    claimed: dict[str, str] = {}
+    out: list[SpecProblem] = []
+    for path, _, _, portal in config.declared_portals():
+        adopt = portal.portal_infra.adopt if portal.portal_infra else None
+        if adopt is None:
+            continue
+        first = claimed.setdefault(adopt, path)
+        if first != path:
+            what = "the account's default configuration" if adopt == "default" else adopt
+            out.append(SpecProblem(f"{path}.portal_infra.adopt", f"adopts {what}, already adopted at "
+                                   f"{first}.portal_infra.adopt", "a configuration is managed from one declaration "
+                                   "only: remove one of the two adopts"))
+    return out
 
 
 def parse_stack_config(data: Any) -> StackConfig:
@@ -128,8 +192,9 @@ def parse_stack_config(data: Any) -> StackConfig:
     except ValidationError as err:
         raise SpecError(problems_from_validation(err, StackConfig)) from None
     problems: list[SpecProblem] = []
-    if config.portal is not None:
-        problems += [SpecProblem(f"portal.{p.path}", p.problem, p.fix) for p in cross_field_problems(config.portal)]
+    for path, _, _, portal in config.declared_portals():
+        problems += [SpecProblem(f"{path}.{p.path}", p.problem, p.fix) for p in cross_field_problems(portal)]
+    problems += adoption_problems(config)
     if config.fleet is not None:
         try:
             parse_fleet(data["fleet"], prefix="fleet")  # names and account IDs listed twice
@@ -182,6 +247,8 @@ def _partial(schema: Any) -> Any:
     out = {k: _partial(v) for k, v in schema.items() if k != "required"}
     if isinstance(out.get("properties"), dict):
         out["properties"] = {k: _nullable(v) for k, v in out["properties"].items()}
+    if isinstance(out.get("additionalProperties"), dict):  # a mapping's values (`portals.<name>: null`)
+        out["additionalProperties"] = _nullable(out["additionalProperties"])
     return out
 
 
