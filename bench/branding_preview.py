@@ -8,13 +8,9 @@ go to bench/results/branding-preview-<time>.json; nothing here is asserted on ti
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +38,7 @@ def _project(root: Path, n: int) -> None:
 
 
 def run(n: int, out: Path, processes: int | None = None) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"), "accounts": n,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-                    "load_at_start": measure.load()},
-        "runs": {},
-    }
+    record = measure.new_record(accounts=n, runs={})
     with tempfile.TemporaryDirectory(prefix="portal-infra-bench-preview-") as tmp:
         root = Path(tmp)
         _project(root, n)
@@ -61,9 +52,5 @@ def run(n: int, out: Path, processes: int | None = None) -> dict[str, Any]:
                                     "pictures": len(result.accounts)}
             print(f"[bench] branding preview, {n} accounts, {name}: {seconds:.1f} s, rendered {result.rendered} "
                   f"with {result.browsers} Chromium process(es)", file=sys.stderr, flush=True)
-    record["machine"]["load_at_end"] = measure.load()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"branding-preview-{record['when'].replace(':', '')}.json"
-    path.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"written to {path}", file=sys.stderr)
+    measure.save_record(record, out, "branding-preview")
     return record

@@ -4,14 +4,19 @@ program, the provider processes), sampled from /proc; and the machine's load alo
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import platform
 import resource
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -60,6 +65,23 @@ def load() -> dict[str, float]:
     one, five, fifteen = os.getloadavg()
     return {"load1": round(one, 2), "load5": round(five, 2), "load15": round(fifteen, 2),
             "cpus": float(os.cpu_count() or 1)}
+
+
+def new_record(**fields: Any) -> dict[str, Any]:
+    """A benchmark's result record: when, the machine and its load at the start, then `fields`."""
+    return {"when": datetime.now(UTC).isoformat(timespec="seconds"), **fields,
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                        "load_at_start": load()}}
+
+
+def save_record(record: dict[str, Any], out: Path, prefix: str) -> Path:
+    """The record, with the load at its end, as `out/<prefix>-<when>.json`."""
+    record["machine"]["load_at_end"] = load()
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{prefix}-{record['when'].replace(':', '')}.json"
+    path.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"written to {path}", file=sys.stderr)
+    return path
 
 
 @dataclass

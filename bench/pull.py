@@ -12,14 +12,10 @@ else. Figures go to bench/results/pull-<time>.json.
 from __future__ import annotations
 
 import io
-import json
 import math
-import os
-import platform
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +44,7 @@ def expected(n: int) -> dict[str, int]:
 
 
 def run(n: int, out: Path) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"), "accounts": n,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-                    "load_at_start": measure.load()},
-        "expected_requests": expected(n), "runs": {},
-    }
+    record = measure.new_record(accounts=n, expected_requests=expected(n), runs={})
     with tempfile.TemporaryDirectory(prefix="portal-infra-bench-pull-") as tmp:
         root = Path(tmp)
         (root / "Pulumi.yaml").write_text(yaml.safe_dump({"name": "bench-pull", "runtime": "python"}))
@@ -78,9 +69,5 @@ def run(n: int, out: Path) -> dict[str, Any]:
                 print(f"[bench] pull, {n} accounts, {name}: {seconds:.1f} s, {sum(routes.values())} requests "
                       f"({routes.get('GET /v1/accounts', 0)} account pages), Stripe's floor "
                       f"{rate_floor(routes):.1f} s", file=sys.stderr, flush=True)
-    record["machine"]["load_at_end"] = measure.load()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"pull-{record['when'].replace(':', '')}.json"
-    path.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"written to {path}", file=sys.stderr)
+    measure.save_record(record, out, "pull")
     return record
