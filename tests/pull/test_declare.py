@@ -3,6 +3,7 @@ the account selection."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,8 +12,9 @@ from portal_infra.pull.declare import CONFIGURATION_SHAPE, configuration_block, 
 from portal_infra.pull.factor import shared, without
 from portal_infra.pull.notes import Notes
 from portal_infra.pull.reader import Selection
-from portal_infra.specs.fleet import merged
+from portal_infra.specs.fleet import FleetAccount, merged
 from portal_infra.specs.portal_configuration import PortalConfigurationSpec
+from portal_infra.specs.stack import PORTAL_NAME_PATTERN
 from portal_infra.specs.wire import declared, project, update_params
 from portal_infra.testing.fake.models.portal import template
 
@@ -75,6 +77,9 @@ def test_the_shape_is_the_spec_s_own() -> None:
 
 
 def test_names_fit_the_stack_config_and_never_repeat() -> None:
+    for text in ("Rise & Shine Bakery!", "-x-", "x" * 80, "Ünïcode ☃", None):
+        name = stack_name(text, "acct_1Xy")
+        assert re.match(PORTAL_NAME_PATTERN, name) and FleetAccount(name=name, account="acct_1").name == name
     assert stack_name("Rise & Shine Bakery!", "acct_1") == "rise-shine-bakery"
     assert stack_name(None, "bpc_1AbC") == "bpc-1abc"
     assert stack_name("Ünïcode ☃", "acct_1X") == "n-code"
