@@ -95,6 +95,24 @@ def _pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def _drift(args: argparse.Namespace) -> int:
+    from .drift import EXIT_CLEAN, EXIT_DRIFT, EXIT_FAILED, RENDERERS, DriftError, run_refresh_preview
+    from .testing.tools import ToolMissing, pulumi_dir
+
+    try:
+        project = find_project(Path(args.project_dir)).root
+        try:
+            pulumi = str(pulumi_dir() / "pulumi")
+        except ToolMissing:
+            pulumi = "pulumi"
+        report = run_refresh_preview(args.stack, project, pulumi)
+    except (StackFileError, DriftError) as err:
+        print(f"drift: the refresh of stack {args.stack} failed, so drift is unknown:\n{err}", file=sys.stderr)
+        return EXIT_FAILED
+    sys.stdout.write(RENDERERS[args.format](report))
+    return EXIT_DRIFT if report.drifted else EXIT_CLEAN
+
+
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
@@ -201,6 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--metadata", help="only connected accounts whose metadata has key=value")
     puller.add_argument("--project-dir", default=".", help="the Pulumi project (default: here or above)")
     puller.set_defaults(func=_pull)
+    drift = sub.add_parser("drift", help="what Stripe holds against what the stack declares (exit 2 on drift)")
+    drift.add_argument("--stack", required=True, help="the stack to check")
+    drift.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    drift.add_argument("--project-dir", default=".", help="the Pulumi project (default: here or above)")
+    drift.set_defaults(func=_drift)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result
