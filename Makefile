@@ -28,6 +28,8 @@ lint: bootstrap
 	@.venv/bin/mypy
 	@# the policy pack, against its own venv's pulumi-policy
 	@.venv/bin/mypy --python-executable policy/venv/bin/python policy/__main__.py policy/portal_policies
+	@# the example GitHub Actions workflows (actionlint is built once into the tool cache)
+	@bash scripts/ci/actionlint.sh
 
 bench: bootstrap
 	@$(PY) bench/run.py $(BENCH_ARGS)
