@@ -71,8 +71,8 @@ def pulumi_summary(operation: str, stack: str, status: int, output: str) -> str:
 
 
 def drift_summary(stack: str, status: int, output: str) -> str:
-    # `portal-infra drift` exits 0 with no drift and non-zero when drifted (or when it could not tell).
-    note = "no drift" if status == 0 else f"drift or error (exit {status})"
+    # `portal-infra drift` exits 0 with no drift, 2 when drifted, anything else when it could not tell.
+    note = {0: "no drift", 2: "drifted"}.get(status, f"could not tell (exit {status})")
     head = f"### portal-infra drift: stack `{stack}`: {note}\n\n"
     body = output if len(output.encode()) <= SUMMARY_LIMIT - len(head) else fenced("report too long: see the job log")
     return head + body.rstrip() + "\n"

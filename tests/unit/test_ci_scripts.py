@@ -20,7 +20,7 @@ def _stand_in(path: Path, body: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("status", "note"), [(0, "no drift"), (3, "drift or error (exit 3)")])
+@pytest.mark.parametrize(("status", "note"), [(0, "no drift"), (2, "drifted"), (1, "could not tell (exit 1)")])
 def test_drift_report_goes_to_the_summary_and_its_status_to_the_job(tmp_path: Path, status: int, note: str) -> None:
     drift = _stand_in(tmp_path / "portal-infra", f'echo "args: $*"; echo "| account | field |"; exit {status}')
     summary = tmp_path / "summary.md"
