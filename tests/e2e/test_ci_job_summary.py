@@ -18,8 +18,10 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ci" / "job_summary.p
 
 
 def _step(d: FakeDeployment, operation: str, summary: Path) -> subprocess.CompletedProcess[str]:
+    env = {**d.cli.env, "GITHUB_STEP_SUMMARY": str(summary),
+           "PORTAL_INFRA": str(SCRIPT.parents[2] / ".venv" / "bin" / "portal-infra")}
     return subprocess.run([str(SCRIPT), operation, "--stack", d.stack], cwd=d.project_dir, capture_output=True,
-                          text=True, timeout=600, env={**d.cli.env, "GITHUB_STEP_SUMMARY": str(summary)})
+                          text=True, timeout=600, env=env)
 
 
 def test_preview_and_up_write_the_diff_into_the_job_summary(fake_deployment: FakeDeployment,
@@ -53,3 +55,20 @@ def test_preview_and_up_write_the_diff_into_the_job_summary(fake_deployment: Fak
     text = (tmp_path / "failed.md").read_text()
     assert text.startswith(f"### pulumi preview: stack `dev` failed (exit {failed.returncode})\n")
     assert "<details open>" in text and "portal-infra:portal.business_profile.headline" in text
+
+
+def test_the_nightly_drift_step_runs_portal_infra_drift(fake_deployment: FakeDeployment, tmp_path: Path) -> None:
+    d = fake_deployment
+    d.write_config(for_fake())
+    assert _step(d, "up", tmp_path / "up.md").returncode == 0
+    clean = _step(d, "drift", tmp_path / "a")
+    assert clean.returncode == 0, clean.stdout
+    assert (tmp_path / "a").read_text().startswith("### portal-infra drift: stack `dev`: no drift\n")
+
+    (owned,) = d.owned()
+    d.stripe.v1.billing_portal.configurations.update(owned["id"], params={
+        "business_profile": {"headline": "Edited in the Dashboard"}})
+    drifted = _step(d, "drift", tmp_path / "b")
+    assert drifted.returncode == 2, drifted.stdout
+    text = (tmp_path / "b").read_text()
+    assert text.startswith("### portal-infra drift: stack `dev`: drifted\n") and "Edited in the Dashboard" in text
