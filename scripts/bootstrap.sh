@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tool bootstrap for portal-infra. Idempotent: each step checks its stamp and skips when done.
 #
-#   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, .venv, policy/venv
-#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | venv | policy
+#   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, versitygw, .venv, policy/venv
+#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | versitygw | venv | policy
 #
 # Binaries are built from the Go module proxy into a cache OUTSIDE the repository
 # (${PORTAL_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portal-infra}); nothing built is committed.
@@ -11,6 +11,7 @@ set -euo pipefail
 
 PULUMI_VERSION=v3.274.1        # CLI; pairs with pulumi==3.272.0 on PyPI (newest wheel there)
 STRIPE_MOCK_VERSION=v0.203.0   # newest tag the Go module proxy served on 2026-11-25
+VERSITYGW_VERSION=v1.8.0       # S3-compatible server for the shared-state tests; newest on the proxy 2026-12-01
 CLIPBOARD_FORK=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -146,6 +147,23 @@ build_stripe_mock() {
   [ -n "$STRIPE_SPEC" ] || say "stripe-mock: its OpenAPI spec was not found; the fake will not check max lengths"
 }
 
+# versitygw: an S3 gateway over a local directory, so the tests can keep Pulumi state in a real
+# S3-compatible server on loopback (tests/e2e/test_s3_state.py). Cold: about 2 minutes on 2 cores
+# (measured 2m08s, most of it the AWS SDK); its --version is stamped, as its own Makefile does.
+build_versitygw() {
+  local bin="$CACHE/versitygw/$VERSITYGW_VERSION"
+  if [ -x "$bin/versitygw" ]; then
+    say "versitygw: $VERSITYGW_VERSION cached in $bin"
+  else
+    need_go
+    say "versitygw: go install github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION (about 2 minutes)"
+    mkdir -p "$bin"
+    GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$bin" go install -trimpath \
+      -ldflags "-s -w -X main.Version=$VERSITYGW_VERSION" "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+  fi
+  VERSITYGW_BIN="$bin/versitygw"
+}
+
 # The OpenAPI spec stripe-mock embeds, from its module in Go's module cache (`go install` put it there;
 # `go mod download` only looks it up, or fetches it again if the cache was cleaned). The fake reads
 # Stripe's max lengths from it (portal_infra/testing/fake/params.py). Empty when Go cannot say.
@@ -202,20 +220,22 @@ write_paths() {
     [ -n "${PULUMI_DIR:-}" ] && printf 'PORTAL_INFRA_PULUMI_DIR=%s\n' "$PULUMI_DIR"
     [ -n "${STRIPE_MOCK_BIN:-}" ] && printf 'PORTAL_INFRA_STRIPE_MOCK=%s\n' "$STRIPE_MOCK_BIN"
     if [ -n "${STRIPE_SPEC:-}" ]; then printf 'PORTAL_INFRA_STRIPE_SPEC=%s\n' "$STRIPE_SPEC"; fi
+    if [ -n "${VERSITYGW_BIN:-}" ]; then printf 'PORTAL_INFRA_VERSITYGW=%s\n' "$VERSITYGW_BIN"; fi
   } > "$ROOT/.tools/paths.env"
 }
 
-steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock venv policy)
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock versitygw venv policy)
 [ -f "$ROOT/.tools/paths.env" ] && . "$ROOT/.tools/paths.env" && \
   PULUMI_DIR=${PORTAL_INFRA_PULUMI_DIR:-} STRIPE_MOCK_BIN=${PORTAL_INFRA_STRIPE_MOCK:-} \
-  STRIPE_SPEC=${PORTAL_INFRA_STRIPE_SPEC:-}
+  STRIPE_SPEC=${PORTAL_INFRA_STRIPE_SPEC:-} VERSITYGW_BIN=${PORTAL_INFRA_VERSITYGW:-}
 for s in "${steps[@]}"; do
   case "$s" in
     pulumi) build_pulumi ;;
     stripe-mock) build_stripe_mock ;;
+    versitygw) build_versitygw ;;
     venv) make_venv; link_venv ;;
     policy) make_policy_venv ;;
-    *) die "unknown step '$s' (pulumi | stripe-mock | venv | policy)" ;;
+    *) die "unknown step '$s' (pulumi | stripe-mock | versitygw | venv | policy)" ;;
   esac
 done
 write_paths

@@ -9,6 +9,8 @@ Loaded automatically once portal-infra is installed (entry point `pytest11`):
   stripe_client    a stripe.StripeClient pointed at `fake_stripe`, with a test key
   dns_server       a DNS server on loopback (UDP and TCP) answering from records a test adds:
                    `.address` for `dns_resolver`, `.add(...)`, `.add_records(dns_records)`
+  s3_server        versitygw (S3-compatible) on loopback, fresh for each test, with bucket `state`:
+                   `.env("state")` points a pulumi process's state there, `.list_objects(...)`
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .containers import DockerUnavailable
 from .dns_server import LoopbackDNS
 from .fake import FakeStripe, FakeStripeControl
 from .recorder import RecordingProxy
+from .s3_server import S3Server
 from .stripe_mock import StripeMock
 from .tools import ToolMissing, stripe_mock_binary
 
@@ -83,4 +86,16 @@ def stripe_client(fake_stripe: RunningFake) -> stripe.StripeClient:
 def dns_server() -> Iterator[LoopbackDNS]:
     """An authoritative DNS server on a free loopback port, empty and fresh for each test."""
     with LoopbackDNS() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_server(tmp_path: Path) -> Iterator[S3Server]:
+    """A real S3-compatible server (versitygw's posix backend) on loopback, holding an empty bucket `state`."""
+    try:
+        server = S3Server(tmp_path / "s3", tmp_path / "versitygw.log")
+    except ToolMissing as err:
+        pytest.skip(str(err))
+    with server:
+        server.create_bucket("state")
         yield server

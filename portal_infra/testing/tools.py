@@ -12,6 +12,7 @@ STRIPE_MOCK_ENV = "PORTAL_INFRA_STRIPE_MOCK"
 # The OpenAPI spec the pinned stripe-mock embeds (its Go module's embedded/openapi/spec3.json): the fake
 # reads Stripe's max lengths from it (testing/fake/params.py).
 STRIPE_SPEC_ENV = "PORTAL_INFRA_STRIPE_SPEC"
+VERSITYGW_ENV = "PORTAL_INFRA_VERSITYGW"
 
 
 class ToolMissing(RuntimeError):
@@ -58,6 +59,14 @@ def stripe_mock_binary() -> Path:
     if found:
         return Path(found)
     raise ToolMissing("no stripe-mock: run scripts/bootstrap.sh, or `go install github.com/stripe/stripe-mock@latest`")
+
+
+def versitygw_binary() -> Path:
+    found = _lookup(VERSITYGW_ENV) or shutil.which("versitygw")
+    if found:
+        return Path(found)
+    raise ToolMissing("no versitygw (the S3-compatible server of the shared-state tests): run "
+                      "`scripts/bootstrap.sh versitygw`")
 
 
 def stripe_spec() -> Path | None:
