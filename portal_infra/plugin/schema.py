@@ -186,7 +186,7 @@ def schema() -> dict[str, Any]:
         resources[_token(name)] = {
             "description": description,
             "inputProperties": inputs,
-            "requiredInputs": required,
+            **({"requiredInputs": required} if required else {}),
             "properties": properties,
             "required": sorted(k for k in outputs if k not in ("login_page_url",)),
         }

@@ -5,11 +5,14 @@ PATH (the venv's `pulumi-resource-portal-infra`)."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from portal_infra.testing import offline_env
+from portal_infra.testing.pulumi_cli import pulumi_dir
 from tests.e2e.conftest import KEY, REPO, FakeDeployment
 
 pytestmark = pytest.mark.e2e
@@ -111,3 +114,16 @@ def test_plugin_refuses_a_bad_value_at_preview_without_a_request(fake_deployment
     assert preview.returncode != 0
     assert "features.invoice_history.enabled" in preview.output
     assert d.recorder.requests == []
+
+
+def test_get_schema_from_the_plugin(tmp_path: Path) -> None:
+    """`pulumi package get-schema` launches the plugin and prints the committed schema."""
+    env = offline_env(tmp_path / "state", tmp_path / "home")
+    plugin = REPO / ".venv" / "bin" / "pulumi-resource-portal-infra"
+    run = subprocess.run([str(pulumi_dir() / "pulumi"), "package", "get-schema", str(plugin)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    printed = json.loads(run.stdout)
+    assert printed == json.loads((REPO / "schema" / "pulumi-schema.json").read_text())
+    business = printed["resources"]["portal-infra:index:PortalConfiguration"]["inputProperties"]["business_profile"]
+    assert business["description"] == "The business information shown to customers in the portal."
