@@ -21,7 +21,7 @@ from types import TracebackType
 from urllib.parse import quote
 
 from .stripe_mock import START_TIMEOUT, _dies_with_parent, free_port, wait_for_port
-from .tools import versitygw_binary
+from .tools import end_process, versitygw_binary
 
 REGION = "us-east-1"
 _S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -129,13 +129,7 @@ class S3Server:
             query = {**query, "continuation-token": token}
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        end_process(self._process)
         self._process = None
 
     def __enter__(self) -> S3Server:

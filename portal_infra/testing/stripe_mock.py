@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .containers import DOCKER_MODE, StripeMockContainer
-from .tools import stripe_mock_binary
+from .tools import end_process, stripe_mock_binary
 
 START_TIMEOUT = 30.0
 _PR_SET_PDEATHSIG = 1
@@ -128,13 +128,7 @@ class StripeMock:
                 except subprocess.TimeoutExpired:
                     follower.kill()
                     follower.wait()
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        end_process(self._process)
         self._process = None
 
     def __enter__(self) -> StripeMock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 PULUMI_DIR_ENV = "PORTAL_INFRA_PULUMI_DIR"
@@ -73,3 +74,15 @@ def stripe_spec() -> Path | None:
     """The OpenAPI spec file, or None when bootstrap found none (the fake then checks no max lengths)."""
     found = _lookup(STRIPE_SPEC_ENV)
     return Path(found) if found else None
+
+
+def end_process(process: subprocess.Popen[bytes] | None) -> None:
+    """Stop a server this module started: SIGTERM, then SIGKILL if it has not gone within 10 s."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
