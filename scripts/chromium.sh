@@ -35,12 +35,8 @@ if found=$(find_chromium) && answers "$found"; then
 fi
 [ "$INSTALL" = 1 ] || cannot "none on PATH (scripts/chromium.sh --install installs Debian's chromium as root)"
 [ "$(id -u)" = 0 ] || cannot "none on PATH, and installing one needs root (apt-get install chromium)"
-command -v apt-get >/dev/null || cannot "none on PATH and no apt-get to install it; install Chromium yourself"
-say "installing Debian's chromium (apt-get)"
-export DEBIAN_FRONTEND=noninteractive
-mkdir -p "$CACHE"
-apt-get update -qq > "$CACHE/chromium-apt.log" 2>&1 || cannot "apt-get update failed (see $CACHE/chromium-apt.log)"
-apt-get install -y -qq --no-install-recommends chromium >> "$CACHE/chromium-apt.log" 2>&1 \
-  || cannot "apt-get install chromium failed (see $CACHE/chromium-apt.log)"
+# shellcheck source=lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+apt_install chromium "$CACHE/chromium-apt.log"
 found=$(find_chromium) && answers "$found" || cannot "installed, but no chromium answers --version"
 say "installed $("$found" --version 2>/dev/null) at $found"

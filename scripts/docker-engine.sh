@@ -29,13 +29,9 @@ fi
 
 if ! command -v dockerd >/dev/null; then
   [ "$INSTALL" = 1 ] || cannot "dockerd is not installed (scripts/docker-engine.sh --install installs Debian's docker.io)"
-  command -v apt-get >/dev/null || cannot "dockerd is not installed and there is no apt-get to install it"
-  say "installing Debian's docker.io (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  mkdir -p "$CACHE"
-  apt-get update -qq > "$CACHE/apt.log" 2>&1 || cannot "apt-get update failed (see $CACHE/apt.log)"
-  apt-get install -y -qq --no-install-recommends docker.io >> "$CACHE/apt.log" 2>&1 \
-    || cannot "apt-get install docker.io failed (see $CACHE/apt.log)"
+  # shellcheck source=lib/apt.sh
+  . "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+  apt_install docker.io "$CACHE/apt.log"
 fi
 # Debian's package brings its own docker CLI; one already on PATH (any recent version) also works.
 command -v docker >/dev/null || cannot "dockerd is installed but there is no docker CLI"
