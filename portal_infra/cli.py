@@ -40,11 +40,16 @@ def _validate(args: argparse.Namespace) -> int:
     try:
         parse_stack_config(merge(own.pop("base", None) or base, own))
     except SpecError as err:
-        for problem in err.problems:
-            print(f"{path}: portal-infra:{problem}", file=sys.stderr)
+        _print_problems(f"{path}", err)
         return 1
     print(f"{path}: ok")
     return 0
+
+
+def _print_problems(where: str, err: SpecError) -> None:
+    """Each problem of a stack's config on its own line, with its `portal-infra:` path."""
+    for problem in err.problems:
+        print(f"{where}: portal-infra:{problem}", file=sys.stderr)
 
 
 def _schema(_: argparse.Namespace) -> int:
@@ -66,8 +71,7 @@ def _preview_branding(args: argparse.Namespace) -> int:
                                state_file=args.state and Path(args.state), use_state=not args.no_state,
                                processes=args.processes)
     except SpecError as err:
-        for problem in err.problems:
-            print(f"stack {args.stack}: portal-infra:{problem}", file=sys.stderr)
+        _print_problems(f"stack {args.stack}", err)
         return 1
     except (StackFileError, ChromiumError, OSError) as err:
         print(f"preview-branding: {err}", file=sys.stderr)
@@ -85,8 +89,7 @@ def _pull(args: argparse.Namespace) -> int:
         result = pull(args.stack, project_dir=Path(args.project_dir), out=args.out and Path(args.out),
                       assets_dir=args.assets and Path(args.assets), selection=selection)
     except SpecError as err:
-        for problem in err.problems:
-            print(f"pull --stack {args.stack}: portal-infra:{problem}", file=sys.stderr)
+        _print_problems(f"pull --stack {args.stack}", err)
         return 1
     except (ValueError, StackFileError, StripeSetupError, StripeCallError, OSError) as err:
         print(f"pull --stack {args.stack}: {err}", file=sys.stderr)
