@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tool bootstrap for portal-infra. Idempotent: each step checks its stamp and skips when done.
 #
-#   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, versitygw, .venv, policy/venv
-#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | versitygw | venv | policy
+#   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, versitygw, yaml, .venv, policy/venv
+#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | versitygw | yaml | venv | policy
 #
 # Binaries are built from the Go module proxy into a cache OUTSIDE the repository
 # (${PORTAL_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portal-infra}); nothing built is committed.
@@ -12,6 +12,7 @@ set -euo pipefail
 PULUMI_VERSION=v3.274.1        # CLI; pairs with pulumi==3.272.0 on PyPI (newest wheel there)
 STRIPE_MOCK_VERSION=v0.203.0   # newest tag the Go module proxy served on 2026-11-25
 VERSITYGW_VERSION=v1.8.0       # S3-compatible server for the shared-state tests; newest on the proxy 2026-12-01
+YAML_HOST_VERSION=v1.25.0      # pulumi-language-yaml (Pulumi YAML programs on the provider plugin)
 CLIPBOARD_FORK=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -164,6 +165,24 @@ build_versitygw() {
   VERSITYGW_BIN="$bin/versitygw"
 }
 
+# pulumi-language-yaml: the language host that runs Pulumi YAML programs (runtime: yaml), so the
+# plugin can be tested from a YAML program (examples/yaml/, tests/e2e/test_plugin_yaml.py). Its go.mod
+# has no `replace`, so plain `go install` works. Tests prepend PORTAL_INFRA_YAML_HOST_DIR to PATH.
+build_yaml_host() {
+  local bin="$CACHE/pulumi-language-yaml/$YAML_HOST_VERSION"
+  if [ -x "$bin/pulumi-language-yaml" ]; then
+    say "yaml: pulumi-language-yaml $YAML_HOST_VERSION cached in $bin"
+  else
+    need_go
+    say "yaml: go install github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_HOST_VERSION (a few minutes)"
+    mkdir -p "$bin"
+    GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$bin" go install -trimpath \
+      -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_HOST_VERSION" \
+      "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_HOST_VERSION"
+  fi
+  YAML_HOST_DIR=$bin
+}
+
 # The OpenAPI spec stripe-mock embeds, from its module in Go's module cache (`go install` put it there;
 # `go mod download` only looks it up, or fetches it again if the cache was cleaned). The fake reads
 # Stripe's max lengths from it (portal_infra/testing/fake/params.py). Empty when Go cannot say.
@@ -221,21 +240,24 @@ write_paths() {
     [ -n "${STRIPE_MOCK_BIN:-}" ] && printf 'PORTAL_INFRA_STRIPE_MOCK=%s\n' "$STRIPE_MOCK_BIN"
     if [ -n "${STRIPE_SPEC:-}" ]; then printf 'PORTAL_INFRA_STRIPE_SPEC=%s\n' "$STRIPE_SPEC"; fi
     if [ -n "${VERSITYGW_BIN:-}" ]; then printf 'PORTAL_INFRA_VERSITYGW=%s\n' "$VERSITYGW_BIN"; fi
+    if [ -n "${YAML_HOST_DIR:-}" ]; then printf 'PORTAL_INFRA_YAML_HOST_DIR=%s\n' "$YAML_HOST_DIR"; fi
   } > "$ROOT/.tools/paths.env"
 }
 
-steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock versitygw venv policy)
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock versitygw yaml venv policy)
 [ -f "$ROOT/.tools/paths.env" ] && . "$ROOT/.tools/paths.env" && \
   PULUMI_DIR=${PORTAL_INFRA_PULUMI_DIR:-} STRIPE_MOCK_BIN=${PORTAL_INFRA_STRIPE_MOCK:-} \
-  STRIPE_SPEC=${PORTAL_INFRA_STRIPE_SPEC:-} VERSITYGW_BIN=${PORTAL_INFRA_VERSITYGW:-}
+  STRIPE_SPEC=${PORTAL_INFRA_STRIPE_SPEC:-} VERSITYGW_BIN=${PORTAL_INFRA_VERSITYGW:-} \
+  YAML_HOST_DIR=${PORTAL_INFRA_YAML_HOST_DIR:-}
 for s in "${steps[@]}"; do
   case "$s" in
     pulumi) build_pulumi ;;
     stripe-mock) build_stripe_mock ;;
     versitygw) build_versitygw ;;
+    yaml) build_yaml_host ;;
     venv) make_venv; link_venv ;;
     policy) make_policy_venv ;;
-    *) die "unknown step '$s' (pulumi | stripe-mock | versitygw | venv | policy)" ;;
+    *) die "unknown step '$s' (pulumi | stripe-mock | versitygw | yaml | venv | policy)" ;;
   esac
 done
 write_paths
