@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tool bootstrap for portal-infra. Idempotent: each step checks its stamp and skips when done.
 #
-#   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, versitygw, yaml, .venv, policy/venv
-#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | versitygw | yaml | venv | policy
+#   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, versitygw, yaml, codegen, .venv, policy/venv
+#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | versitygw | yaml | codegen | venv | policy
 #
 # Binaries are built from the Go module proxy into a cache OUTSIDE the repository
 # (${PORTAL_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portal-infra}); nothing built is committed.
@@ -183,6 +183,44 @@ build_yaml_host() {
   YAML_HOST_DIR=$bin
 }
 
+# The codegen-only language hosts (scripts/codegen/main.go) that `pulumi package gen-sdk --language
+# nodejs|go|python` asks for the SDK code (make sdks): the official Node.js and Go hosts are their own
+# untagged modules, which the module proxy refuses (403, like the Python host's). One binary under three
+# names, built against pkg/v3 at the CLI's version (about 40 s from a warm module cache) into its own
+# directory, never next to `pulumi`: it can generate code only, so it goes on PATH for gen-sdk alone.
+# Rebuilt when its source changes (stamp).
+build_codegen() {
+  local bin="$CACHE/codegen/$PULUMI_VERSION" want tmp
+  want=$(sha256sum "$ROOT/scripts/codegen/main.go" | cut -c1-16)
+  if [ -x "$bin/pulumi-language-nodejs" ] && [ "$(cat "$bin/.source" 2>/dev/null)" = "$want" ]; then
+    say "codegen: language hosts for gen-sdk cached in $bin"
+  else
+    need_go
+    say "codegen: building scripts/codegen against pkg/v3@$PULUMI_VERSION into $bin"
+    tmp=$(mktemp -d)
+    (
+      cd "$tmp"
+      export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
+      cp "$ROOT/scripts/codegen/main.go" .
+      printf 'module local/codegen\n\ngo 1.24\n\nrequire (\n\tgithub.com/pulumi/pulumi/pkg/v3 %s\n\tgithub.com/pulumi/pulumi/sdk/v3 %s\n)\n' \
+        "$PULUMI_VERSION" "$PULUMI_VERSION" > go.mod
+      go mod tidy >/dev/null 2>&1 || go mod tidy
+      go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" -o host .
+    )
+    mkdir -p "$bin"
+    # One file, three hard links; each replaced by rename, so a running gen-sdk never starts a half-written one.
+    install -m 0755 "$tmp/host" "$bin/.host.new"
+    for lang in nodejs go python; do
+      ln -f "$bin/.host.new" "$bin/.pulumi-language-$lang.new"
+      mv -f "$bin/.pulumi-language-$lang.new" "$bin/pulumi-language-$lang"
+    done
+    rm -f "$bin/.host.new"
+    printf '%s\n' "$want" > "$bin/.source"
+    rm -rf "$tmp"
+  fi
+  CODEGEN_DIR=$bin
+}
+
 # The OpenAPI spec stripe-mock embeds, from its module in Go's module cache (`go install` put it there;
 # `go mod download` only looks it up, or fetches it again if the cache was cleaned). The fake reads
 # Stripe's max lengths from it (portal_infra/testing/fake/params.py). Empty when Go cannot say.
@@ -241,23 +279,25 @@ write_paths() {
     if [ -n "${STRIPE_SPEC:-}" ]; then printf 'PORTAL_INFRA_STRIPE_SPEC=%s\n' "$STRIPE_SPEC"; fi
     if [ -n "${VERSITYGW_BIN:-}" ]; then printf 'PORTAL_INFRA_VERSITYGW=%s\n' "$VERSITYGW_BIN"; fi
     if [ -n "${YAML_HOST_DIR:-}" ]; then printf 'PORTAL_INFRA_YAML_HOST_DIR=%s\n' "$YAML_HOST_DIR"; fi
+    if [ -n "${CODEGEN_DIR:-}" ]; then printf 'PORTAL_INFRA_CODEGEN_DIR=%s\n' "$CODEGEN_DIR"; fi
   } > "$ROOT/.tools/paths.env"
 }
 
-steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock versitygw yaml venv policy)
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock versitygw yaml codegen venv policy)
 [ -f "$ROOT/.tools/paths.env" ] && . "$ROOT/.tools/paths.env" && \
   PULUMI_DIR=${PORTAL_INFRA_PULUMI_DIR:-} STRIPE_MOCK_BIN=${PORTAL_INFRA_STRIPE_MOCK:-} \
   STRIPE_SPEC=${PORTAL_INFRA_STRIPE_SPEC:-} VERSITYGW_BIN=${PORTAL_INFRA_VERSITYGW:-} \
-  YAML_HOST_DIR=${PORTAL_INFRA_YAML_HOST_DIR:-}
+  YAML_HOST_DIR=${PORTAL_INFRA_YAML_HOST_DIR:-} CODEGEN_DIR=${PORTAL_INFRA_CODEGEN_DIR:-}
 for s in "${steps[@]}"; do
   case "$s" in
     pulumi) build_pulumi ;;
     stripe-mock) build_stripe_mock ;;
     versitygw) build_versitygw ;;
     yaml) build_yaml_host ;;
+    codegen) build_codegen ;;
     venv) make_venv; link_venv ;;
     policy) make_policy_venv ;;
-    *) die "unknown step '$s' (pulumi | stripe-mock | versitygw | yaml | venv | policy)" ;;
+    *) die "unknown step '$s' (pulumi | stripe-mock | versitygw | yaml | codegen | venv | policy)" ;;
   esac
 done
 write_paths
