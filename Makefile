@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK ?= dev
 
-.PHONY: up refresh preview test test-stripe test-docker lint bench bootstrap clean
+.PHONY: up refresh preview test test-stripe test-docker lint bench docs bootstrap clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -33,6 +33,10 @@ lint: bootstrap
 
 bench: bootstrap
 	@$(PY) bench/run.py $(BENCH_ARGS)
+
+# The API reference in docs/reference/, from schema/pulumi-schema.json and docs/reference/src/ (tests/docs checks it).
+docs: bootstrap
+	@$(PY) -m portal_infra.plugin.reference
 
 clean:
 	rm -rf .state .pulumi-home .tools
