@@ -35,11 +35,11 @@ PROVIDER_CONCURRENCY = 4
 
 def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: str = "configurations",
         work: Path | None = None, steps_wanted: tuple[str, ...] = STEPS, *, stacks: int = 1,
-        limits: str = "test") -> dict[str, Any]:
+        limits: str = "test", pacing: str = "under") -> dict[str, Any]:
     connection = resolve({}, {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": fake.url})
     branded = shape == "branded"
     # Paced as the stack is (scenarios.write_fleet_stack).
-    settings = client_settings({"portal-infra:rateLimits": rate_limits_for(latency_ms, limits)})
+    settings = client_settings({"portal-infra:rateLimits": rate_limits_for(latency_ms, limits, pacing)})
     platform = StripeGateway(connection, settings=settings)
     accounts = [StripeGateway(connection, stripe_account=account_id(i), settings=settings) if branded else platform
                 for i in range(n)]
@@ -140,4 +140,5 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
         if error:
             steps[step]["error_tail"] = error
     return {"kind": "api_floor", "shape": shape, "n": n, "latency_ms": latency_ms, "providers": providers,
-            "skip_checkpoints": False, "stacks": stacks, "limits": limits, "concurrency": workers, "steps": steps}
+            "skip_checkpoints": False, "stacks": stacks, "limits": limits, "pacing": pacing, "concurrency": workers,
+            "steps": steps}

@@ -1,7 +1,7 @@
 """The fleet the benchmark deploys: N portal configurations, or N no-op resources for the engine floor.
 
 The Pulumi program (bench/fleet_program/__main__.py) reads the `bench:` config the harness writes:
-  bench:kind       portal | floor
+  bench:kind       portal | floor (plugin: bench/plugin_program/, the same fleet through the plugin)
   bench:shape      configurations: N portal configurations on the platform account;
                    branded: N connected accounts, each with a portal configuration and its
                    AccountBranding (colours, business profile and a logo, one platform File for all)
@@ -29,44 +29,10 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Resou
 from portal_infra.resources import AccountBranding, PortalConfiguration
 from portal_infra.resources.provider_pool import DynamicProviderPool
 
+from .fleet_data import LOGO, account_id, branding_spec, mark, portal_spec, resource_name
 
-def portal_spec(i: int, changed: bool) -> dict[str, Any]:
-    """A realistic configuration (every feature the fake can hold without seeded products)."""
-    return {
-        "name": f"Fleet portal {i}",
-        "default_return_url": f"https://example.com/accounts/{i}/billing",
-        "business_profile": {
-            "headline": f"Manage billing for tenant {i}" + (" (v2)" if changed else ""),
-            "privacy_policy_url": "https://example.com/privacy",
-            "terms_of_service_url": "https://example.com/terms",
-        },
-        "features": {
-            "customer_update": {"enabled": True, "allowed_updates": ["email", "address", "tax_id"]},
-            "invoice_history": {"enabled": True},
-            "payment_method_update": {"enabled": True},
-            "subscription_cancel": {"enabled": True, "mode": "at_period_end",
-                                    "proration_behavior": "none"},
-        },
-        "login_page": {"enabled": True},
-        "metadata": {"tenant": str(i), "tier": "standard"},
-    }
-
-
-def resource_name(i: int) -> str:
-    return f"tenant-{i:05d}"
-
-
-LOGO = "assets/logo.png"  # relative to the project directory, where the harness draws it
-
-
-def account_id(i: int) -> str:
-    return f"acct_1Bench{i:015d}"
-
-
-def branding_spec(i: int, changed: bool) -> dict[str, Any]:
-    return {"account": account_id(i), "logo": LOGO, "primary_color": "#0a7d5e", "secondary_color": "#f6f9fc",
-            "business_name": f"Tenant {i}" + (" Ltd" if changed else ""),
-            "support_email": f"billing@tenant{i}.example", "url": f"https://tenant{i}.example"}
+__all__ = ["LOGO", "NoopProvider", "NoopResource", "account_id", "branding_spec", "portal_spec", "program",
+           "resource_name"]
 
 
 def _pause() -> None:
@@ -104,20 +70,12 @@ class NoopResource(Resource, module="bench", name="Noop"):
         super().__init__(NoopProvider(), name, props, opts)
 
 
-def _mark(event: str) -> None:
-    """When the program reached `event` (epoch seconds), for the harness's timeline (BENCH_MARKS)."""
-    path = os.environ.get("BENCH_MARKS")
-    if path:
-        with open(path, "a") as out:
-            out.write(f"{event} {time.time()}\n")
-
-
 def program() -> None:
     """Builds the fleet from Pulumi's async entrypoint, handing the event loop back after each
     account, the way portal-infra's ConnectFleet.deploy does (and any large program should): the
     engine then works on the first resources while the program builds the rest. The engine floor is
     built the same way, so the ratio between them compares like with like."""
-    _mark("program_start")
+    mark("program_start")
     pulumi.run(_build)
 
 
@@ -147,4 +105,4 @@ async def _build() -> None:
                 PortalConfiguration(f"{name}-portal", spec, stripe_account=account_id(i), opts=opts)
                 AccountBranding(f"{name}-branding", **look, opts=opts)
         await asyncio.sleep(0)
-    _mark("program_built")
+    mark("program_built")

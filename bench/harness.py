@@ -38,10 +38,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="with a latency, the limits of a Stripe account in this mode: 25/s (test) or 100/s (live) for "
                         "the account, and 25/s per endpoint and 20/s for files reads and writes in both; the "
                         "stacks pace one under each")
+    p.add_argument("--pacing", default="under", choices=("under", "at"),
+                   help="with a latency, the stacks' rateLimits: one under each of Stripe's limits (what a team "
+                        "should set), or at them (the fake's token buckets allow it: the rate-limit floor)")
     p.add_argument("--providers", type=_ints, default=[0],
                    help="explicit dynamic-provider instances per stack (0: the default provider), e.g. 0,2")
     p.add_argument("--stacks", type=_ints, default=[1],
                    help="split each fleet over K stacks deployed side by side, e.g. 1,3")
+    p.add_argument("--faces", default="dynamic",
+                   help="dynamic (the dynamic resources, with the engine floor beside them), plugin (the same "
+                        "configurations from a plain Pulumi program through one pulumi-resource-portal-infra "
+                        "process, no pool), or both: dynamic,plugin")
+    p.add_argument("--parallel", type=int, default=0,
+                   help="pulumi --parallel for every step (default: 8, 4 per provider of a pool, 32 for the plugin)")
     p.add_argument("--shape", default="configurations",
                    help="configurations (N portal configurations), branded (N connected accounts, each with a "
                         "configuration and AccountBranding), or both: configurations,branded")
@@ -106,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(steps) - set(scenarios.STEPS)
     if unknown:
         raise SystemExit(f"--steps: unknown {sorted(unknown)}; choose from {','.join(scenarios.STEPS)}")
+    faces = [f for f in args.faces.split(",") if f]
+    if set(faces) - {"dynamic", "plugin"}:
+        raise SystemExit(f"--faces: unknown {sorted(set(faces) - {'dynamic', 'plugin'})}; choose from dynamic,plugin")
+    if "plugin" in faces and args.shape != "configurations":
+        raise SystemExit("--faces plugin: the plugin bench deploys --shape configurations only")
     with tempfile.TemporaryDirectory(prefix="portal-infra-bench-") as tmp:
         work = Path(tmp)
         count = 0
@@ -114,10 +128,15 @@ def main(argv: list[str] | None = None) -> int:
                 for n in args.n:
                     for providers, stacks in [(p, k) for p in args.providers for k in args.stacks]:
                         jobs: list[tuple[str, bool]] = []
-                        if not args.no_floors:
+                        # The API floor issues requests at the dynamic provider's concurrency; the plugin's
+                        # own floor is the rate limit's (stripe_fake.rate_floor, in every step's figures).
+                        if not args.no_floors and "dynamic" in faces:
                             jobs.append(("api_floor", False))
                         for skip in skips:
-                            jobs.append(("portal", skip))
+                            if "dynamic" in faces:
+                                jobs.append(("portal", skip))
+                            if "plugin" in faces and not providers:  # one process: no pool to measure
+                                jobs.append(("plugin", skip))
                             if not args.no_floors:
                                 jobs.append(("floor", skip))
                         for kind, skip in jobs:
@@ -129,10 +148,11 @@ def main(argv: list[str] | None = None) -> int:
                             with FakeProcess(work / "fake.log") as fake:
                                 if kind == "api_floor":
                                     record = api_floor.run(n, latency, fake, providers, shape, work / f"a{count}",
-                                                           steps, stacks=stacks, limits=args.limits)
+                                                           steps, stacks=stacks, limits=args.limits,
+                                                           pacing=args.pacing)
                                 else:
                                     setting = scenarios.Setting(kind, n, latency, providers, skip, shape, stacks,
-                                                                args.limits)
+                                                                args.limits, args.parallel, args.pacing)
                                     record = scenarios.run(setting, work / f"s{count}", fake, steps)
                             record["run"] = run
                             results["scenarios"].append(record)

@@ -1,13 +1,16 @@
 """One benchmark scenario: a fleet of N resources through up, no-op preview, no-op refresh, up after
 changing 10%, and destroy, with the real pulumi CLI against the fake.
 
-`kind` "portal" is portal-infra's PortalConfiguration; "floor" is the engine floor (bench/fleet.py's
-no-op provider, same inputs, no requests). The API floor is in api_floor.py.
+`kind` "portal" is portal-infra's PortalConfiguration as a dynamic resource; "plugin" the same
+configurations through the provider plugin (`pulumi-resource-portal-infra`, one process, from a plain
+Pulumi program: bench/plugin_program/); "floor" is the engine floor (bench/fleet.py's no-op provider,
+same inputs, no requests). The API floor is in api_floor.py.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -31,7 +34,7 @@ STEPS = ("up", "preview", "refresh", "up_change", "destroy")
 
 @dataclass(frozen=True)
 class Setting:
-    kind: str  # portal | floor
+    kind: str  # portal | plugin | floor
     n: int  # configurations, or connected accounts when shape is "branded"
     latency_ms: int  # 0: the fake's own
     providers: int = 0  # explicit dynamic-provider instances; 0: the default provider
@@ -39,11 +42,14 @@ class Setting:
     shape: str = "configurations"  # or "branded"
     stacks: int = 1  # the fleet split over this many stacks, deployed side by side
     limits: str = "test"  # Stripe's limits of a test or a live account, emulated when latency_ms is set
+    parallel: int = 0  # `pulumi --parallel`; 0: parallelism(providers, kind)
+    pacing: str = "under"  # rateLimits one under each emulated limit, or "at" them (stripe_fake.rate_limits_for)
 
     def label(self) -> dict[str, Any]:
         return {"kind": self.kind, "shape": self.shape, "n": self.n, "latency_ms": self.latency_ms,
                 "providers": self.providers, "skip_checkpoints": self.skip_checkpoints, "stacks": self.stacks,
-                "limits": self.limits}
+                "limits": self.limits, "parallel": self.parallel or parallelism(self.providers, self.kind),
+                "pacing": self.pacing}
 
     def slices(self) -> list[tuple[int, int]]:
         """(first index, count) of each stack's share of the N resources."""
@@ -51,35 +57,44 @@ class Setting:
         return [(bounds[s], bounds[s + 1] - bounds[s]) for s in range(self.stacks)]
 
 
-def parallelism(providers: int) -> int:
-    """`pulumi --parallel` for a pool: enough steps in flight to fill every provider's 4 slots."""
-    return max(8, 4 * providers)
+# The plugin serves every operation the engine sends at once (a thread each, up to its 64 workers),
+# so `--parallel` alone bounds its requests in flight. At 250 ms a request, 24/s needs 6 in flight;
+# the engine's own work per step (check, diff, the state) and the pacer's waits hold more.
+PLUGIN_PARALLEL = 32
+
+
+def parallelism(providers: int, kind: str = "portal") -> int:
+    """`pulumi --parallel` for a pool: enough steps in flight to fill every provider's 4 slots; for
+    the plugin, PLUGIN_PARALLEL."""
+    return PLUGIN_PARALLEL if kind == "plugin" else max(8, 4 * providers)
 
 
 def changed_count(n: int) -> int:
     return max(1, n // 10)
 
 
-def fleet_project(work: Path) -> Path:
-    """A Pulumi project running bench/fleet.py, with its own file-backend state under `work`."""
+def fleet_project(work: Path, kind: str = "portal") -> Path:
+    """A Pulumi project running bench/fleet.py (or, for `kind` "plugin", bench/plugin_program/), with its
+    own file-backend state under `work`."""
     project = work / "project"
     project.mkdir(parents=True)
     (project / "Pulumi.yaml").write_text(yaml.safe_dump({
         "name": "portal-infra", "runtime": {"name": "python", "options": {"virtualenv": str(ROOT / ".venv")}}}))
-    shutil.copy(ROOT / "bench" / "fleet_program" / "__main__.py", project / "__main__.py")
+    program = "plugin_program" if kind == "plugin" else "fleet_program"
+    shutil.copy(ROOT / "bench" / program / "__main__.py", project / "__main__.py")
     (work / "state").mkdir()
     return project
 
 
 def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, providers: int = 0,
                       shape: str = "configurations", latency_ms: int = 0, first: int = 0,
-                      limits: str = "test") -> None:
+                      limits: str = "test", pacing: str = "under") -> None:
     config: dict[str, Any] = {
         "portal-infra:mode": "test", "bench:kind": kind, "bench:n": str(n), "bench:first": str(first),
         "bench:shape": shape,
         "bench:changed": str(changed), "bench:providers": str(providers),
         # Just under the emulated limits, or no pacing at the fake's own latency (stripe_fake.py).
-        "portal-infra:rateLimits": rate_limits_for(latency_ms, limits)}
+        "portal-infra:rateLimits": rate_limits_for(latency_ms, limits, pacing)}
     (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": config}))
 
 
@@ -89,6 +104,23 @@ def fleet_env(work: Path, stripe_url: str, *, skip_checkpoints: bool = False) ->
     if skip_checkpoints:
         extra["PULUMI_SKIP_CHECKPOINTS"] = "true"
     return offline_env(work / "state", work / "home", python=str(ROOT / ".venv" / "bin" / "python"), extra=extra)
+
+
+def plugin_on_path(work: Path, env: dict[str, str]) -> Path:
+    """Put the venv's `pulumi-resource-portal-infra` on the engine's PATH, behind a wrapper that notes
+    each launch (its pid and the time, one line) before it `exec`s the plugin: the file says how many
+    plugin processes the engine started, and when. Returns that file."""
+    launches = work / "plugin-launches.txt"
+    bin_dir = work / "plugin-bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    wrapper = bin_dir / "pulumi-resource-portal-infra"
+    wrapper.write_text(f'''#!/bin/sh
+echo "$$ $(date +%s.%N)" >> "{launches}"
+exec "{ROOT / ".venv" / "bin" / "pulumi-resource-portal-infra"}" "$@"
+''')
+    wrapper.chmod(0o755)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    return launches
 
 
 def draw_logo(path: Path) -> None:
@@ -101,14 +133,21 @@ def draw_logo(path: Path) -> None:
 def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
     files = list(state_dir.rglob(f"{STACK}.json"))
     deployment = json.loads(export)["deployment"]
-    ours = [r for r in deployment.get("resources", []) if r["type"].startswith("pulumi-python:dynamic")]
+    # The fleet's own resources: dynamic ones (pulumi-python:dynamic...) or the plugin's
+    # (portal-infra:index:...); not the stack (pulumi:pulumi:Stack) nor providers (pulumi:providers:...).
+    ours = [r for r in deployment.get("resources", []) if not r["type"].startswith("pulumi:")]
     entry = sum(len(json.dumps(r, separators=(",", ":"))) for r in ours)
+    # What the program's SDK records of where the resource was declared (the Python SDK: the call
+    # stack); portal-infra's dynamic resources register without it (resources/base.py).
+    trace = sum(len(json.dumps(r[k], separators=(",", ":"))) for r in ours for k in ("sourcePosition", "stackTrace")
+                if k in r)
     own = sum(len(json.dumps({k: v for k, v in r.get(part, {}).items() if k != "__provider"},
                              separators=(",", ":")))
               for r in ours for part in ("inputs", "outputs"))
     # The pickled provider (a secret, so encrypted) is in both inputs and outputs of every resource.
-    blob = sum(len(json.dumps(r.get(part, {}).get("__provider"), separators=(",", ":")))
-               for r in ours for part in ("inputs", "outputs"))
+    # The plugin's resources have none.
+    blob = sum(len(json.dumps(r[part]["__provider"], separators=(",", ":")))
+               for r in ours for part in ("inputs", "outputs") if "__provider" in r.get(part, {}))
     size = files[0].stat().st_size if files else 0
     return {
         "file_bytes": size,
@@ -116,6 +155,7 @@ def _state_figures(state_dir: Path, export: str, n: int) -> dict[str, Any]:
         "entry_bytes_per_resource": round(entry / max(len(ours), 1)),
         "own_inputs_outputs_bytes_per_resource": round(own / max(len(ours), 1)),
         "provider_blob_bytes_per_resource": round(blob / max(len(ours), 1)),
+        "stack_trace_bytes_per_resource": round(trace / max(len(ours), 1)),
         # The state file (pretty-printed, with the stack's own entries) against the resource's own data.
         "ratio_file_to_own": round(size / max(own, 1), 2),
         "ratio_entry_to_own": round(entry / max(own, 1), 2),
@@ -136,6 +176,9 @@ def _timeline(requests: list[dict[str, Any]], started_at: float, marks: list[Pat
     times = sorted(r["at"] for r in requests if "at" in r)
     if times:
         out.update(first_request_s=round(times[0] - started_at, 2), last_request_s=round(times[-1] - started_at, 2))
+    if len(times) > 1 and times[-1] > times[0]:
+        # The pace Stripe saw between the first request and the last.
+        out["requests_per_second"] = round((len(times) - 1) / (times[-1] - times[0]), 2)
     return out
 
 
@@ -146,20 +189,22 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
     of the fleet), and its figures are the group's: first start to last end, summed CPU and memory.
     """
     slices = setting.slices()
-    projects = [fleet_project(work / f"stack-{s}") if setting.stacks > 1 else fleet_project(work)
-                for s in range(setting.stacks)]
+    projects = [fleet_project(work / f"stack-{s}", setting.kind) if setting.stacks > 1
+                else fleet_project(work, setting.kind) for s in range(setting.stacks)]
     states = [p.parent / "state" for p in projects]
     envs = [fleet_env(p.parent, fake.url, skip_checkpoints=setting.skip_checkpoints) for p in projects]
     marks = [p.parent / "marks.txt" for p in projects]
     for env, mark in zip(envs, marks, strict=True):
         env["BENCH_MARKS"] = str(mark)
+    launches = [plugin_on_path(p.parent, env) for p, env in zip(projects, envs, strict=True)] \
+        if setting.kind == "plugin" else []
     pulumi = str(pulumi_dir() / "pulumi")
 
     def write(changed: int = 0) -> None:
         for project, (first, count) in zip(projects, slices, strict=True):
             write_fleet_stack(project, kind=setting.kind, n=count, first=first, changed=changed,
                               providers=setting.providers, shape=setting.shape, latency_ms=setting.latency_ms,
-                              limits=setting.limits)
+                              limits=setting.limits, pacing=setting.pacing)
 
     write()
     if setting.shape == "branded":
@@ -170,7 +215,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
         measure.run([pulumi, "stack", "select", "--create", STACK, "--non-interactive"], cwd=project, env=env)
     fake.emulate(setting.latency_ms, setting.limits)
     # The engine runs 8 steps at once by default (4 per core here); a pool of K providers serves 4·K.
-    parallel = ["--parallel", str(parallelism(setting.providers))]
+    parallel = ["--parallel", str(setting.parallel or parallelism(setting.providers, setting.kind))]
     commands = {
         "up": ["up", "--yes", "--skip-preview", *parallel],
         "preview": ["preview", "--expect-no-changes", *parallel],
@@ -184,7 +229,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
         if step == "up_change":
             write(changed=changed_count(setting.n))
         seen = len(fake.control.requests())
-        for mark in marks:
+        for mark in [*marks, *launches]:
             mark.unlink(missing_ok=True)
         result = measure.run_all([([pulumi, *commands[step], "--non-interactive"], project, env)
                                   for project, env in zip(projects, envs, strict=True)])
@@ -204,6 +249,13 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
             "load1_before": result.load_before["load1"],
             **_timeline(requests, result.started_at, marks),
         }
+        if launches:
+            # Plugin processes the engine started for this step, over every stack, and when the first was.
+            started = sorted(float(line.split()[1]) for f in launches if f.exists()
+                             for line in f.read_text().splitlines() if line)
+            steps[step]["plugin_launches"] = len(started)
+            if started:
+                steps[step]["plugin_started_s"] = round(started[0] - result.started_at, 2)
         if result.returncode != 0:
             steps[step]["error_tail"] = (result.stdout + result.stderr)[-2000:]
         if step == "up" and result.returncode == 0:

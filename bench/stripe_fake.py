@@ -32,11 +32,20 @@ PACING: dict[str, dict[str, int]] = {
 UNPACED_PER_SECOND = 100_000
 
 
-def rate_limits_for(latency_ms: int, limits: str = "test") -> dict[str, int]:
+def rate_limits_for(latency_ms: int, limits: str = "test", pacing: str = "under") -> dict[str, int]:
     """`rateLimits` for a run (the stack's and the API floor's): just under Stripe's `limits` ("test"
-    or "live"), or effectively no pacing at the fake's own latency."""
+    or "live"), or with `pacing` "at", at them; effectively no pacing at the fake's own latency.
+
+    "at" paces exactly as fast as the fake allows: the fake meters each limit as a token bucket of one
+    second's requests refilled at the limit (portal_infra/testing/fake/faults.py), so evenly spaced
+    requests at the limit never empty it. Stripe describes its own limiter as a token bucket too
+    (stripe.com/blog/rate-limiters), but not its size; "under" is what a team should set."""
     if not latency_ms:
         return {"test": UNPACED_PER_SECOND, "endpoint": UNPACED_PER_SECOND, "files": UNPACED_PER_SECOND}
+    if pacing == "at":
+        limit = STRIPE_LIMITS[limits]
+        return {"test": limit["per_second"], "endpoint": limit["endpoint_per_second"],
+                "filesRead": limit["files_per_second"], "filesWrite": limit["files_per_second"]}
     return dict(PACING[limits])
 
 
