@@ -15,6 +15,27 @@ CONTROL_KEY = "portal_infra"  # inside a portal block: adopt / on_delete, never 
 
 
 @dataclass(frozen=True)
+class Kinds:
+    """What a component is made of: the component type tokens and the resource classes of its children.
+
+    The Python API builds components from the dynamic resources; the provider plugin builds the same
+    components (same children, same names, same inputs) from its own `portal-infra:index:` resources
+    (portal_infra.plugin.children), since dynamic resources do not load inside a plugin (pulumi#5455).
+    Each class takes the dynamic class's constructor arguments.
+    """
+
+    billing_portal: str
+    connect_fleet: str
+    configuration: Any
+    branding: Any
+    domain: Any
+
+
+DYNAMIC = Kinds("portal_infra:index:BillingPortal", "portal_infra:index:ConnectFleet",
+                PortalConfiguration, AccountBranding, CustomDomain)
+
+
+@dataclass(frozen=True)
 class BillingPortalArgs:
     """`portal`: the configuration's fields in Stripe's names, with an optional `portal_infra:`
     block of `adopt` / `on_delete` and `retention: {coupon}` for sessions. `account`: a connected
@@ -32,8 +53,9 @@ class BillingPortal(pulumi.ComponentResource):
     login_page_url: pulumi.Output[str | None] | None
     domain_status: pulumi.Output[str | None] | None
 
-    def __init__(self, name: str, args: BillingPortalArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("portal_infra:index:BillingPortal", name, None, opts)
+    def __init__(self, name: str, args: BillingPortalArgs, opts: pulumi.ResourceOptions | None = None, *,
+                 kinds: Kinds = DYNAMIC) -> None:
+        super().__init__(kinds.billing_portal, name, None, opts)
         if args.branding and not args.account:
             raise pulumi.RunError(
                 f"{name}: branding is declared for the platform's own account, which Stripe's API cannot write; "
@@ -48,19 +70,19 @@ class BillingPortal(pulumi.ComponentResource):
             control = dict(fields.pop(CONTROL_KEY, None) or {})
             # Applied per portal session, not per configuration (STRIPE.md section 2): kept beside it.
             retention = dict(fields.pop("retention", None) or {})
-            self.configuration = PortalConfiguration(
+            self.configuration = kinds.configuration(
                 f"{name}-portal", fields, stripe_account=args.account, adopt=control.get("adopt"),
                 on_delete=control.get("on_delete", "deactivate"), retention_coupon=retention.get("coupon"),
                 opts=child)
         if args.branding and args.account:
-            self.branding = AccountBranding(f"{name}-branding", account=args.account, **dict(args.branding),
+            self.branding = kinds.branding(f"{name}-branding", account=args.account, **dict(args.branding),
                                             opts=child)
         if args.domain:
             domain = dict(args.domain)
             if self.configuration is not None:
                 # `verify: active` opens its check session with this portal's own configuration.
                 domain.setdefault("configuration", self.configuration.id)
-            self.domain = CustomDomain(f"{name}-domain", **domain, stripe_account=args.account, opts=child)
+            self.domain = kinds.domain(f"{name}-domain", **domain, stripe_account=args.account, opts=child)
         self.configuration_id = self.configuration.id if self.configuration else None
         self.login_page_url = self.configuration.login_page_url if self.configuration else None
         self.domain_status = self.domain.status if self.domain else None

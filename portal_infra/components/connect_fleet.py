@@ -24,7 +24,7 @@ import pulumi
 
 from ..resources.provider_pool import DynamicProviderPool
 from ..specs.fleet import FleetSpec, merged, parse_fleet
-from .billing_portal import BillingPortal, BillingPortalArgs
+from .billing_portal import DYNAMIC, BillingPortal, BillingPortalArgs, Kinds
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,9 @@ class ConnectFleet(pulumi.ComponentResource):
     portals: dict[str, BillingPortal]
 
     def __init__(self, name: str, args: ConnectFleetArgs | FleetSpec,
-                 opts: pulumi.ResourceOptions | None = None, *, _accounts: bool = True) -> None:
-        super().__init__("portal_infra:index:ConnectFleet", name, None, opts)
+                 opts: pulumi.ResourceOptions | None = None, *, _accounts: bool = True, kinds: Kinds = DYNAMIC) -> None:
+        super().__init__(kinds.connect_fleet, name, None, opts)
+        self._kinds = kinds
         self._spec = args if isinstance(args, FleetSpec) else args.spec()
         self.portals = {}
         self._pool = DynamicProviderPool(self._spec.providers, name=f"{name}-provider")
@@ -78,6 +79,7 @@ class ConnectFleet(pulumi.ComponentResource):
             BillingPortalArgs(portal=portal, account=entry.account, branding=branding, domain=entry.domain),
             # A component's provider passes to its children of the same package (pulumi-python).
             self._pool.options(i, pulumi.ResourceOptions(parent=self)),
+            kinds=self._kinds,
         )
 
     def _finish(self) -> None:

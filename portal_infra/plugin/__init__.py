@@ -41,8 +41,7 @@ from importlib.metadata import version
 
 def main() -> None:
     """The console script `pulumi-resource-portal-infra`: serve the plugin to the engine."""
-    from pulumi.provider.experimental.server import main as serve
-
     from .provider import PortalInfraProvider
+    from .server import serve
 
     serve(sys.argv[1:], version("portal-infra"), PortalInfraProvider())

@@ -110,6 +110,7 @@ def _account_doc(field: str) -> str:
 class _Builder:
     def __init__(self) -> None:
         self.types: dict[str, dict[str, Any]] = {}
+        self.inputs: dict[str, dict[str, Any]] = {}  # each resource's input properties, for the components
 
     def object_properties(self, model: type[BaseModel], *, docs: StripeDocs | None = None,
                           doc_for: Mapping[str, str] | None = None) -> tuple[dict[str, Any], list[str]]:
@@ -176,12 +177,73 @@ def _enum(values: tuple[str, ...]) -> dict[str, Any]:
     return {"type": "string", "enum": [{"value": v} for v in values]}
 
 
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/types/{_token(name)}"}
+
+
+def _components(b: _Builder, resources: dict[str, Any]) -> None:
+    """The component blocks are the resources' own inputs, less what the component fills in itself."""
+    config = {k: v for k, v in b.inputs["PortalConfiguration"].items()
+              if k not in ("on_delete", "adopt", "stripe_account", "retention_coupon")}
+    b.types["PortalControl"] = {"type": "object", "description": "portal-infra's own settings for the "
+                                "configuration, never sent to Stripe", "properties": {
+                                    k: b.inputs["PortalConfiguration"][k] for k in ("adopt", "on_delete")}}
+    b.types["PortalRetention"] = {"type": "object", "description": "the retention offer portal sessions make "
+                                  "(Stripe applies it per session, not per configuration)", "properties": {
+                                      "coupon": b.inputs["PortalConfiguration"]["retention_coupon"]}}
+    b.types["Portal"] = {"type": "object", "description": "a portal configuration's fields, in Stripe's names",
+                         "properties": {**config, "portal_infra": _ref("PortalControl"),
+                                        "retention": _ref("PortalRetention")}}
+    b.types["Branding"] = {"type": "object", "description": "AccountBranding's fields, without the account",
+                           "properties": {k: v for k, v in b.inputs["AccountBranding"].items() if k != "account"}}
+    b.types["Domain"] = {"type": "object", "description": "CustomDomain's fields; the account and the "
+                         "configuration come from the component",
+                         "properties": {k: v for k, v in b.inputs["CustomDomain"].items()
+                                        if k not in ("stripe_account", "configuration")},
+                         "required": ["domain"]}
+    account = {"type": "string", "description": "the connected account (acct_…); the platform's own when absent"}
+    resources[_token("BillingPortal")] = {
+        "isComponent": True,
+        "description": "One account's customer portal: its configuration, its branding (connected accounts) and "
+                       "its custom domain, as the children PortalConfiguration, AccountBranding and CustomDomain.",
+        "inputProperties": {"portal": _ref("Portal"), "account": account, "branding": _ref("Branding"),
+                            "domain": _ref("Domain")},
+        "properties": {
+            "configuration_id": {"type": "string", "description": "the configuration's ID (bpc_…)"},
+            "login_page_url": {"type": "string", "description": "the hosted login page, when login_page.enabled"},
+            "domain_status": {"type": "string", "description": "the custom domain's status"},
+        },
+    }
+    b.types["FleetAccount"] = {"type": "object", "description": "one connected account of the fleet: its "
+                               "overrides are merged key by key over the defaults (null drops a default)",
+                               "properties": {
+                                   "name": {"type": "string", "description": "names the account's resources: 1 "
+                                            "to 40 lowercase letters, digits and dashes"},
+                                   "account": {"type": "string", "description": "the connected account (acct_…)"},
+                                   "portal": _ref("Portal"), "branding": _ref("Branding"), "domain": _ref("Domain")},
+                               "required": ["account", "name"]}
+    b.types["FleetDefaults"] = {"type": "object", "description": "laid under every account's own blocks",
+                                "properties": {"portal": _ref("Portal"), "branding": _ref("Branding")}}
+    resources[_token("ConnectFleet")] = {
+        "isComponent": True,
+        "description": "A BillingPortal for each connected account, from shared defaults and per-account "
+                       "overrides; each account's resources are named after its name.",
+        "inputProperties": {"accounts": {"type": "array", "items": _ref("FleetAccount")},
+                            "defaults": _ref("FleetDefaults")},
+        "requiredInputs": ["accounts"],
+        "properties": {"configuration_ids": {"type": "object", "additionalProperties": {"type": "string"},
+                                             "description": "each account's configuration ID, by name"}},
+        "required": ["configuration_ids"],
+    }
+
+
 def schema() -> dict[str, Any]:
     b = _Builder()
     resources: dict[str, Any] = {}
 
     def resource(name: str, description: str, inputs: dict[str, Any], required: list[str],
                  outputs: dict[str, Any]) -> None:
+        b.inputs[name] = inputs
         properties = {**inputs, **outputs}
         resources[_token(name)] = {
             "description": description,
@@ -268,6 +330,10 @@ def schema() -> dict[str, Any]:
              "branding): read-only, it reports where the account differs from the declaration.",
              inputs, required, {"owner": owner, "differences": {"type": "array", "items": any_,
                                                                 "description": "declared vs Stripe values"}})
+
+    # Components: BillingPortal (one account's portal, branding and domain) and ConnectFleet (one per
+    # connected account, from shared defaults), with the blocks the Python API and the stack files take.
+    _components(b, resources)
 
     # Provider config: the stack config keys that configure the Stripe client, as StackConfig has them.
     fields = StackConfig.model_fields

@@ -32,7 +32,9 @@ def plain_map(values: Mapping[str, PropertyValue] | None) -> dict[str, Any]:
 
 def from_plain(value: Any) -> PropertyValue:
     if value == UNKNOWN:
-        return PropertyValue.computed()
+        # The wire's own unknown: pulumi 3.272.0's PropertyValue.marshal() raises on PropertyValue.computed()
+        # ("Unsupported value type: Computed"), while the engine reads this sentinel string as unknown.
+        return PropertyValue(UNKNOWN)
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return PropertyValue(value)
     if isinstance(value, int | float):

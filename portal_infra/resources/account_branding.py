@@ -191,6 +191,9 @@ class AccountBrandingProvider(StripeResourceProvider):
         if not params:
             computed = {k: olds.get(k) for k in COMPUTED_FIELDS}
             return UpdateResult({**without_provider(news), **computed, "files": files})
+        if not olds.get("owner") and news.get("owner"):
+            # Imported (import_state): its first write records the holder and the look at import, as create does.
+            params["metadata"] = {OWNER_METADATA_KEY: str(news["owner"]), **_restore_metadata(previous)}
         key = idempotency_key("branding", id_, params, after=now)
         updated = _post_account(gateway, id_, params, key)
         return UpdateResult(self._outputs(news, updated, gateway.mode, files, previous))
@@ -450,13 +453,29 @@ class AccountBranding(Resource, module="portal_infra", name="AccountBranding"):
         on_delete: OnDelete = "restore",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props: dict[str, Any] = {
-            "account": account, "icon": icon, "logo": logo, "primary_color": primary_color,
-            "secondary_color": secondary_color, "business_name": business_name, "support_email": support_email,
-            "support_phone": support_phone, "support_url": support_url, "url": url,
-            "owner": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}", "on_delete": on_delete,
-        }
-        for key in COMPUTED_FIELDS:
-            props.setdefault(key, None)
+        props = branding_inputs(resource_name, account=account, icon=icon, logo=logo, primary_color=primary_color,
+                                secondary_color=secondary_color, business_name=business_name,
+                                support_email=support_email, support_phone=support_phone, support_url=support_url,
+                                url=url, on_delete=on_delete)
         with without_stack_trace():
             super().__init__(AccountBrandingProvider(), resource_name, props, opts)
+
+
+def branding_inputs(resource_name: str, *, account: pulumi.Input[str], on_delete: OnDelete = "restore",
+                    **fields: pulumi.Input[str] | None) -> dict[str, Any]:
+    """The resource's inputs from AccountBranding's arguments: what the dynamic resource and the
+    plugin's own resource class (portal_infra.plugin.children) both register."""
+    props: dict[str, Any] = {
+        "account": account, **{f: fields.get(f) for f in _DECLARED_ARGS},
+        "owner": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}", "on_delete": on_delete,
+    }
+    unknown = set(fields) - set(_DECLARED_ARGS)
+    if unknown:
+        raise TypeError(f"AccountBranding has no argument {', '.join(sorted(unknown))}")
+    for key in COMPUTED_FIELDS:
+        props.setdefault(key, None)
+    return props
+
+
+_DECLARED_ARGS = ("icon", "logo", "primary_color", "secondary_color", "business_name", "support_email",
+                  "support_phone", "support_url", "url")

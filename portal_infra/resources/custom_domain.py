@@ -245,21 +245,40 @@ class CustomDomain(Resource, module="portal_infra", name="CustomDomain"):
         verification_customer: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props: dict[str, Any] = {
-            "domain": domain,
-            "acme_challenge": acme_challenge,
-            "verify": verify,
-            "dns_resolver": dns_resolver,
-            "stripe_account": stripe_account,
-            "configuration": configuration,
-            "verification_customer": verification_customer,
-            "owner": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}",
-            # Known at preview whenever the domain and token are, so a DNS record resource fed from
-            # this output previews real values; check() recomputes it from the validated spec.
-            "dns_records": pulumi.Output.all(domain, acme_challenge).apply(
-                lambda parts: dns_records(str(parts[0]), parts[1])),
-        }
-        for key in COMPUTED_FIELDS:
-            props[key] = None
+        props = domain_inputs(resource_name, domain, acme_challenge=acme_challenge, verify=verify,
+                              dns_resolver=dns_resolver, stripe_account=stripe_account, configuration=configuration,
+                              verification_customer=verification_customer)
         with without_stack_trace():
             super().__init__(CustomDomainProvider(), resource_name, props, opts)
+
+
+def domain_inputs(
+    resource_name: str,
+    domain: pulumi.Input[str],
+    *,
+    acme_challenge: pulumi.Input[str] | None = None,
+    verify: Literal["none", "dns", "active"] = "dns",
+    dns_resolver: str | None = None,
+    stripe_account: pulumi.Input[str] | None = None,
+    configuration: pulumi.Input[str] | None = None,
+    verification_customer: pulumi.Input[str] | None = None,
+) -> dict[str, Any]:
+    """The resource's inputs from CustomDomain's arguments: what the dynamic resource and the plugin's
+    own resource class (portal_infra.plugin.children) both register."""
+    props: dict[str, Any] = {
+        "domain": domain,
+        "acme_challenge": acme_challenge,
+        "verify": verify,
+        "dns_resolver": dns_resolver,
+        "stripe_account": stripe_account,
+        "configuration": configuration,
+        "verification_customer": verification_customer,
+        "owner": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}",
+        # Known at preview whenever the domain and token are, so a DNS record resource fed from
+        # this output previews real values; check() recomputes it from the validated spec.
+        "dns_records": pulumi.Output.all(domain, acme_challenge).apply(
+            lambda parts: dns_records(str(parts[0]), parts[1])),
+    }
+    for key in COMPUTED_FIELDS:
+        props[key] = None
+    return props

@@ -303,18 +303,35 @@ class PortalConfiguration(Resource, module="portal_infra", name="PortalConfigura
         opts: pulumi.ResourceOptions | None = None,
         **fields: Any,
     ) -> None:
-        props: dict[str, Any] = {**(spec or {}), **fields}
-        # Stripe applies a retention offer per portal session; the resource checks the coupon exists in
-        # this account and mode, and carries it as an output beside the configuration ID.
-        props["retention_coupon"] = retention_coupon
-        props["price_lookup_keys"] = None
-        props["owner"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
-        props["on_delete"] = on_delete
-        if stripe_account:
-            props["stripe_account"] = stripe_account
-        if adopt:
-            props["adopt"] = adopt
-        for key in COMPUTED_FIELDS:
-            props.setdefault(key, None)
+        props = configuration_inputs(resource_name, spec, on_delete=on_delete, adopt=adopt,
+                                     stripe_account=stripe_account, retention_coupon=retention_coupon, **fields)
         with without_stack_trace():
             super().__init__(PortalConfigurationProvider(), resource_name, props, opts)
+
+
+def configuration_inputs(
+    resource_name: str,
+    spec: Mapping[str, Any] | None = None,
+    *,
+    on_delete: OnDelete = "deactivate",
+    adopt: str | None = None,
+    stripe_account: str | None = None,
+    retention_coupon: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """The resource's inputs from PortalConfiguration's arguments: what the dynamic resource and the
+    plugin's own resource class (portal_infra.plugin.children) both register."""
+    props: dict[str, Any] = {**(spec or {}), **fields}
+    # Stripe applies a retention offer per portal session; the resource checks the coupon exists in
+    # this account and mode, and carries it as an output beside the configuration ID.
+    props["retention_coupon"] = retention_coupon
+    props["price_lookup_keys"] = None
+    props["owner"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+    props["on_delete"] = on_delete
+    if stripe_account:
+        props["stripe_account"] = stripe_account
+    if adopt:
+        props["adopt"] = adopt
+    for key in COMPUTED_FIELDS:
+        props.setdefault(key, None)
+    return props
