@@ -365,7 +365,15 @@ def schema() -> dict[str, Any]:
                      "inputProperties": config_vars},
         "types": types,
         "resources": resources,
-        "language": {"python": {"packageName": "portal_infra_sdk"}},
+        # What `pulumi package gen-sdk` (make sdks) names the SDKs: npm package portal-infra-sdk, Go module
+        # portal-infra/sdk/go (go.mod written, since supportPack; programs `replace` it onto sdk/go), Python
+        # package portal_infra_sdk; each registers its resources with this schema's version.
+        "meta": {"supportPack": True},
+        "language": {
+            "nodejs": {"packageName": "portal-infra-sdk", "respectSchemaVersion": True},
+            "go": {"importBasePath": "portal-infra/sdk/go/portalinfra", "respectSchemaVersion": True},
+            "python": {"packageName": "portal_infra_sdk", "respectSchemaVersion": True},
+        },
     }
 
 
