@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK ?= dev
 
-.PHONY: up refresh preview test test-stripe test-docker lint bench docs bootstrap clean
+.PHONY: up refresh preview test test-stripe test-docker lint bench docs sdks bootstrap clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -37,6 +37,11 @@ bench: bootstrap
 # The API reference in docs/reference/, from schema/pulumi-schema.json and docs/reference/src/ (tests/docs checks it).
 docs: bootstrap
 	@$(PY) -m portal_infra.plugin.reference
+
+# For TypeScript, Go and Python-SDK programs: SDKs from schema/pulumi-schema.json into sdk/ (git-ignored;
+# SDK_LANGS=nodejs|go|python, default all), and the provider plugin installed into Pulumi's plugin cache.
+sdks: bootstrap
+	@bash scripts/codegen/sdks.sh $(SDK_LANGS)
 
 clean:
 	rm -rf .state .pulumi-home .tools
