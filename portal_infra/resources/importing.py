@@ -6,13 +6,17 @@ inputs Read returns out as the program's code (`pulumi import --out`), one prope
 the state keeps those inputs and the outputs Read returns. So each function here returns:
 - inputs: the declaration of the object as Stripe holds it now, made by the same rules `portal-infra
   pull` declares with (`pull.declare`: a configuration cut to the spec's shape, an account's look from
-  AccountBranding's `live_values`), plus the control inputs an imported object should have;
-- outputs: what the resource's check() makes of exactly those inputs (the spec's defaults filled in),
-  beside the read-back fields, so the program that declares the generated code previews no change.
+  AccountBranding's `live_values`), plus the control inputs an imported object should have.
+  The inputs are already in the form the resource's check() gives them (the spec's defaults filled in,
+  so a configuration says `active: true`): the state then holds what a program declaring the generated
+  code checks to, and both `preview` and `refresh` (whose diff compares the state's inputs with what
+  Read returns) find nothing to change;
+- outputs: those inputs beside the read-back fields, as create and read return them.
 
 Both only read from Stripe: nothing is written at import, and nothing at the first `up` unless the
 program changes something (AccountBranding then records itself in the same request, see its update()).
-What the declaration cannot express is warned (stderr, shown by the engine) and stays as it is.
+What the declaration cannot express stays as it is in Stripe, and is warned with `base.warn` (the
+plugin's stderr: pulumi 3.274 shows a resource plugin's stderr only in its debug log, `-v=9`).
 
 Why these control inputs (the choices, written out in the generated code so none is a surprise):
 - A configuration gets `adopt` ("default" for the account's default, else its ID, as pull writes):
@@ -79,8 +83,8 @@ def import_configuration(provider: configuration.PortalConfigurationProvider, im
                                "on_delete": "retain"}
     if account:
         control["stripe_account"] = account
-    checked = {**control, **declared(parse_portal_configuration(block))}
-    return ReadResult(config_id, provider._outputs(checked, live, gateway.mode), {**block, **control})
+    checked = {**declared(parse_portal_configuration(block)), **control}
+    return ReadResult(config_id, provider._outputs(checked, live, gateway.mode), checked)
 
 
 def import_branding(provider: branding.AccountBrandingProvider, import_id: str, owner: str) -> ReadResult:
@@ -114,7 +118,7 @@ def import_branding(provider: branding.AccountBrandingProvider, import_id: str, 
     # What destroy puts back: the record a stack of this same resource left in the account, else the look now.
     previous = (branding._restore_from_metadata(metadata) if holder else None) or branding.live_values(account)
     outputs = provider._outputs(checked, account, gateway.mode, {}, previous)
-    return ReadResult(import_id, outputs, {"account": import_id, **look, **control})
+    return ReadResult(import_id, outputs, checked)
 
 
 def _warn(import_id: str, notes: Notes) -> None:
