@@ -1,7 +1,9 @@
 """`make up` / `make refresh` / `make preview`: a stack against a local Stripe, then its outputs.
 
 By default the stack is deployed to portal-infra's stateful fake (validated by stripe-mock), whose
-state is kept in .state/fake-stripe.json between runs, so `pulumi refresh` reads real state back.
+state is kept in .state/fake-stripe.json between runs (.state/fake-stripe-<stack>.json for a stack other
+than dev: each stack is its own Stripe account, with the same lookup keys on prices of its own), so
+`pulumi refresh` reads real state back.
 `--target stripe-mock` uses stripe-mock alone (stateless: it cannot hold prices with lookup keys or
 coupons, so only stacks that name prices by ID deploy there). Run with the project's venv python.
 """
@@ -63,6 +65,12 @@ def catalog(stack: str) -> dict[str, Any]:
     return out
 
 
+def fake_state_file(stack: str) -> Path:
+    """One local Stripe account per stack: a second stack seeded into the dev stack's fake would clash on
+    its lookup keys (an account holds one active price per key)."""
+    return STATE / ("fake-stripe.json" if stack == "dev" else f"fake-stripe-{stack}.json")
+
+
 def run(command: str, stack: str, target: str) -> int:
     STATE.mkdir(exist_ok=True)
     with ExitStack() as stack_ctx:
@@ -70,11 +78,11 @@ def run(command: str, stack: str, target: str) -> int:
         url = mock.url
         if target == "fake":
             fake = FakeStripe(stripe_mock_url=mock.url)
-            fake.load(STATE / "fake-stripe.json")
+            fake.load(fake_state_file(stack))
             fake.seed(catalog(stack))
             fake.start()
             stack_ctx.callback(fake.stop)
-            stack_ctx.callback(fake.save, STATE / "fake-stripe.json")
+            stack_ctx.callback(fake.save, fake_state_file(stack))
             url = fake.url
         print(f"[up] local Stripe ({target}) on {url}", file=sys.stderr)
         env = offline_env(STATE, ROOT / ".pulumi-home", python=str(ROOT / ".venv" / "bin" / "python"),
