@@ -7,7 +7,8 @@ KIND one of:
                   page (later blocks see what earlier ones made), against the fake
   python-program  a Pulumi program (`__main__.py`) in a temporary project; `pulumi up` must succeed
   yaml-program    a whole `Pulumi.yaml` (runtime: yaml) in a temporary project; `pulumi up` must succeed
-  stack-config    a stack file (`config:` with portal-infra keys); `portal-infra validate` must accept it
+  stack-config    a stack file (`config:` with portal-infra keys) in that copy: `portal-infra validate` and
+                  `pulumi preview` of it must pass
 
 `exit=N` after the kind expects that exit status instead of 0 (`<!-- runnable: sh exit=2 -->`).
 """

@@ -84,10 +84,13 @@ class DocsWorld:
         if block.kind == "sh":
             return self._sh(self.repo_copy(block.page), text)
         if block.kind == "stack-config":
+            # validate checks the stack config model; preview adds what each resource checks (a fleet
+            # account's portal and branding, images, lookup keys in the account).
             copy = self.repo_copy(block.page)
-            path = copy / "stacks" / f"Pulumi.docs{next(self.counter)}.yaml"
-            path.write_text(text)
-            return self._sh(copy, f".venv/bin/portal-infra validate {path.relative_to(copy)}")
+            stack = f"docs{next(self.counter)}"
+            (copy / "stacks" / f"Pulumi.{stack}.yaml").write_text(text)
+            return self._sh(copy, f".venv/bin/portal-infra validate stacks/Pulumi.{stack}.yaml && "
+                                  f"scripts/pulumi stack select --create {stack} && scripts/pulumi preview -s {stack}")
         return self._program(block.kind, text)
 
     def _sh(self, cwd: Path, script: str) -> Outcome:
