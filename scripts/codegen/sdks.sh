@@ -61,7 +61,7 @@ for lang in "${langs[@]}"; do
     (cd "$OUT/nodejs" && ./node_modules/.bin/tsc && cp package.json README.md bin/)
     # npm sees a reinstalled file: dependency of the same version as up to date: drop the example's
     # copy so that its next `npm install` takes the new build.
-    rm -rf "$ROOT/examples/typescript/node_modules/portal-infra-sdk"
+    if [ "$OUT" = "$ROOT/sdk" ]; then rm -rf "$ROOT/examples/typescript/node_modules/portal-infra-sdk"; fi
   fi
 done
 
