@@ -27,9 +27,12 @@ from ..resources import (
     PlatformSettingsProvider,
     PortalConfigurationProvider,
 )
-from ..resources.base import StripeResourceProvider
+from ..resources.base import ResourceError, StripeResourceProvider
+from ..resources.importing import import_branding, import_configuration
 from ..stripe_api.keys import CONFIG_NAMESPACE
+from .components import construct as construct_component
 from .schema import CONFIG_PROPERTIES, SECRET_CONFIG, schema_json
+from .secrets import keep_secrets
 from .values import plain_map, property_map
 
 PACKAGE = CONFIG_NAMESPACE  # "portal-infra": the package name is also the provider config's namespace
@@ -38,6 +41,11 @@ RESOURCES: dict[str, type[StripeResourceProvider]] = {
     f"{PACKAGE}:index:AccountBranding": AccountBrandingProvider,
     f"{PACKAGE}:index:CustomDomain": CustomDomainProvider,
     f"{PACKAGE}:index:PlatformSettings": PlatformSettingsProvider,
+}
+# `pulumi import` per resource (the others have no Stripe object to take over by ID).
+IMPORTERS: dict[type[StripeResourceProvider], Callable[..., ReadResult]] = {
+    PortalConfigurationProvider: import_configuration,
+    AccountBrandingProvider: import_branding,
 }
 # Enough threads that the engine's parallelism, not the plugin, bounds how many requests are in flight;
 # the Stripe client's rate limiter keeps them under Stripe's limits.
@@ -65,6 +73,9 @@ class PortalInfraProvider(p.Provider):
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     def _provider(self, token: str) -> StripeResourceProvider:
+        # The SDK's server takes the type from the URN, which qualifies a component's child with its
+        # parents' types (`…:BillingPortal$portal-infra:index:PortalConfiguration`): the last is its own.
+        token = token.rsplit("$", 1)[-1]
         try:
             return self._providers[token]
         except KeyError:
@@ -104,7 +115,7 @@ class PortalInfraProvider(p.Provider):
         news.setdefault("owner", _owner(request.urn))
         result: CheckResult = await self._run(self._provider(request.type).check, plain_map(request.old_inputs), news)
         return p.CheckResponse(
-            inputs=property_map(result.inputs or {}),
+            inputs=keep_secrets(property_map(result.inputs or {}), request.new_inputs),
             failures=[p.CheckFailure(f.property, f.reason) for f in result.failures or []],
         )
 
@@ -124,24 +135,44 @@ class PortalInfraProvider(p.Provider):
 
     async def create(self, request: p.CreateRequest) -> p.CreateResponse:
         result: CreateResult = await self._run(self._provider(request.type).create, plain_map(request.properties))
-        return p.CreateResponse(resource_id=result.id, properties=property_map(result.outs or {}))
+        return p.CreateResponse(resource_id=result.id,
+                                 properties=keep_secrets(property_map(result.outs or {}), request.properties))
 
     async def read(self, request: p.ReadRequest) -> p.ReadResponse:
-        # On refresh the engine sends the last outputs; on an import only the inputs (if any).
+        # On refresh the engine sends the last outputs; on an import by resource option (`import_`) the
+        # program's inputs; on `pulumi import` nothing but the ID: the resource's import reads the object
+        # and returns its declaration (resources/importing.py).
         props = plain_map(request.properties) or plain_map(request.inputs)
+        if not props:
+            return await self._import(request)
         result: ReadResult = await self._run(self._provider(request.type).read, request.resource_id, props)
         if not result.id:
             return p.ReadResponse(resource_id="")  # gone in Stripe: the engine drops it from state
+        return p.ReadResponse(resource_id=result.id,
+                              properties=keep_secrets(property_map(result.outs or {}), request.properties),
+                              inputs=keep_secrets(property_map(result.inputs), request.inputs)
+                              if result.inputs is not None else None)
+
+    async def _import(self, request: p.ReadRequest) -> p.ReadResponse:
+        provider = self._provider(request.type)
+        importer = IMPORTERS.get(type(provider))
+        if importer is None:
+            raise ResourceError(f"{request.type} cannot be imported with `pulumi import`; declare it instead "
+                                f"(importable: {', '.join(t for t, c in RESOURCES.items() if c in IMPORTERS)})")
+        result: ReadResult = await self._run(importer, provider, request.resource_id, _owner(request.urn))
         return p.ReadResponse(resource_id=result.id, properties=property_map(result.outs or {}),
-                              inputs=property_map(result.inputs) if result.inputs is not None else None)
+                              inputs=property_map(result.inputs or {}))
 
     async def update(self, request: p.UpdateRequest) -> p.UpdateResponse:
         result: UpdateResult = await self._run(self._provider(request.type).update, request.resource_id,
                                                plain_map(request.olds), plain_map(request.news))
-        return p.UpdateResponse(properties=property_map(result.outs or {}))
+        return p.UpdateResponse(properties=keep_secrets(property_map(result.outs or {}), request.news))
 
     async def delete(self, request: p.DeleteRequest) -> None:
         await self._run(self._provider(request.type).delete, request.resource_id, plain_map(request.properties))
+
+    async def construct(self, request: p.ConstructRequest) -> p.ConstructResponse:
+        return await construct_component(request)
 
 
 def _owner(urn: str) -> str:
