@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -27,10 +29,11 @@ from ..resources import (
     PlatformSettingsProvider,
     PortalConfigurationProvider,
 )
-from ..resources.base import ResourceError, StripeResourceProvider
+from ..resources.base import ResourceError, StripeResourceProvider, warning_sink
 from ..resources.importing import import_branding, import_configuration
 from ..stripe_api.keys import CONFIG_NAMESPACE
 from .components import construct as construct_component
+from .engine_log import EngineLog
 from .schema import CONFIG_PROPERTIES, SECRET_CONFIG, schema_json
 from .secrets import keep_secrets
 from .values import plain_map, property_map
@@ -69,8 +72,17 @@ class PortalInfraProvider(p.Provider):
         self._providers = {token: cls() for token, cls in RESOURCES.items()}
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="portal-infra")
 
-    async def _run(self, fn: Callable[..., _T], *args: Any) -> _T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+    def attach_engine(self, address: str) -> None:
+        """The engine's address (the plugin's first argument): warnings go to its Log."""
+        self._engine = EngineLog(address)
+
+    async def _run(self, urn: str, fn: Callable[..., _T], *args: Any) -> _T:
+        """`fn` on a worker thread, its warnings logged under the resource `urn`."""
+        context = contextvars.copy_context()
+        engine = getattr(self, "_engine", None)
+        if engine is not None:
+            context.run(warning_sink.set, functools.partial(engine.warning, urn))
+        return await asyncio.get_running_loop().run_in_executor(self._pool, context.run, fn, *args)
 
     def _provider(self, token: str) -> StripeResourceProvider:
         # The SDK's server takes the type from the URN, which qualifies a component's child with its
@@ -113,7 +125,8 @@ class PortalInfraProvider(p.Provider):
         news = plain_map(request.new_inputs)
         # The dynamic resource's constructor sets `owner` to project/stack/name; the URN says the same.
         news.setdefault("owner", _owner(request.urn))
-        result: CheckResult = await self._run(self._provider(request.type).check, plain_map(request.old_inputs), news)
+        result: CheckResult = await self._run(request.urn, self._provider(request.type).check,
+                                              plain_map(request.old_inputs), news)
         return p.CheckResponse(
             inputs=keep_secrets(property_map(result.inputs or {}), request.new_inputs),
             failures=[p.CheckFailure(f.property, f.reason) for f in result.failures or []],
@@ -121,7 +134,8 @@ class PortalInfraProvider(p.Provider):
 
     async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
         olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
-        result: DiffResult = await self._run(self._provider(request.type).diff, request.resource_id, olds, news)
+        result: DiffResult = await self._run(request.urn, self._provider(request.type).diff, request.resource_id,
+                                             olds, news)
         replaces = list(result.replaces or [])
         # Which fields to show: the declared ones whose value moved (outputs are not in `news`).
         shown = sorted({k for k in news if olds.get(k) != news.get(k)} | set(replaces)) if result.changes else []
@@ -134,7 +148,8 @@ class PortalInfraProvider(p.Provider):
                               detailed_diff=detailed)
 
     async def create(self, request: p.CreateRequest) -> p.CreateResponse:
-        result: CreateResult = await self._run(self._provider(request.type).create, plain_map(request.properties))
+        result: CreateResult = await self._run(request.urn, self._provider(request.type).create,
+                                               plain_map(request.properties))
         return p.CreateResponse(resource_id=result.id,
                                  properties=keep_secrets(property_map(result.outs or {}), request.properties))
 
@@ -145,7 +160,7 @@ class PortalInfraProvider(p.Provider):
         props = plain_map(request.properties) or plain_map(request.inputs)
         if not props:
             return await self._import(request)
-        result: ReadResult = await self._run(self._provider(request.type).read, request.resource_id, props)
+        result: ReadResult = await self._run(request.urn, self._provider(request.type).read, request.resource_id, props)
         if not result.id:
             return p.ReadResponse(resource_id="")  # gone in Stripe: the engine drops it from state
         return p.ReadResponse(resource_id=result.id,
@@ -159,17 +174,18 @@ class PortalInfraProvider(p.Provider):
         if importer is None:
             raise ResourceError(f"{request.type} cannot be imported with `pulumi import`; declare it instead "
                                 f"(importable: {', '.join(t for t, c in RESOURCES.items() if c in IMPORTERS)})")
-        result: ReadResult = await self._run(importer, provider, request.resource_id, _owner(request.urn))
+        result: ReadResult = await self._run(request.urn, importer, provider, request.resource_id, _owner(request.urn))
         return p.ReadResponse(resource_id=result.id, properties=property_map(result.outs or {}),
                               inputs=property_map(result.inputs or {}))
 
     async def update(self, request: p.UpdateRequest) -> p.UpdateResponse:
-        result: UpdateResult = await self._run(self._provider(request.type).update, request.resource_id,
+        result: UpdateResult = await self._run(request.urn, self._provider(request.type).update, request.resource_id,
                                                plain_map(request.olds), plain_map(request.news))
         return p.UpdateResponse(properties=keep_secrets(property_map(result.outs or {}), request.news))
 
     async def delete(self, request: p.DeleteRequest) -> None:
-        await self._run(self._provider(request.type).delete, request.resource_id, plain_map(request.properties))
+        await self._run(request.urn, self._provider(request.type).delete, request.resource_id,
+                        plain_map(request.properties))
 
     async def construct(self, request: p.ConstructRequest) -> p.ConstructResponse:
         return await construct_component(request)

@@ -64,6 +64,10 @@ def serve(args: list[str], version: str, provider: p.Provider) -> None:
     parser.add_argument("engine", help="the Pulumi engine's address")
     known, _ = parser.parse_known_args(args)
 
+    attach = getattr(provider, "attach_engine", None)
+    if attach is not None:
+        attach(known.engine)
+
     async def run() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(

@@ -152,9 +152,20 @@ def failures(problems: list[SpecProblem]) -> list[CheckFailure]:
     return [CheckFailure(p.path, f"{p.problem}; {p.fix}") for p in problems]
 
 
+# Where a warning goes when the provider runs as the plugin: the engine's Log, under the resource (set per
+# operation by portal_infra.plugin). The engine shows a dynamic provider's stderr, but not a resource
+# plugin's (pulumi 3.274 keeps it for --debug), so the plugin's warnings must travel as Log calls.
+warning_sink: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar("warning_sink",
+                                                                                           default=None)
+
+
 def warn(message: str) -> None:
     """A warning from inside the provider process. pulumi.log cannot be used there (pulumi#17050);
-    the engine shows what a provider writes to stderr."""
+    the engine shows what a dynamic provider writes to stderr."""
+    sink = warning_sink.get()
+    if sink is not None:
+        sink(message)
+        return
     print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
