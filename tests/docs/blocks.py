@@ -10,6 +10,8 @@ KIND one of:
   stack-config    a stack file (`config:` with portal-infra keys) in that copy: `portal-infra validate` and
                   `pulumi preview` of it must pass
 
+  pytest          a test file, run with pytest (the portal-infra fixtures are installed with the package)
+
 `exit=N` after the kind expects that exit status instead of 0 (`<!-- runnable: sh exit=2 -->`).
 """
 
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-KINDS = ("sh", "python-program", "yaml-program", "stack-config")
+KINDS = ("sh", "python-program", "yaml-program", "stack-config", "pytest")
 MARKER = re.compile(r"^<!--\s*runnable:\s*(?P<kind>[\w-]+)(?P<opts>[^>]*?)\s*-->\s*$")
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
 

@@ -91,6 +91,14 @@ class DocsWorld:
             (copy / "stacks" / f"Pulumi.{stack}.yaml").write_text(text)
             return self._sh(copy, f".venv/bin/portal-infra validate stacks/Pulumi.{stack}.yaml && "
                                   f"scripts/pulumi stack select --create {stack} && scripts/pulumi preview -s {stack}")
+        if block.kind == "pytest":
+            where = self.root / f"pytest-{next(self.counter)}"
+            where.mkdir()
+            (where / "test_doc_example.py").write_text(text)
+            command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_doc_example.py"]
+            proc = subprocess.run(command, cwd=where, env=self.env(where), capture_output=True, text=True,
+                                  timeout=TIMEOUT, check=False)
+            return Outcome(proc.returncode, proc.stdout + proc.stderr)
         return self._program(block.kind, text)
 
     def _sh(self, cwd: Path, script: str) -> Outcome:
