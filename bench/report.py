@@ -117,7 +117,8 @@ def table(summary: dict[Key, dict[str, Any]]) -> str:
 
         pace = ", paced at them" if pacing == "at" else ""
         launches = s["up"].get("plugin_launches", "-")
-        face = (f"plugin ({launches if launches != '-' else '?'} process{'' if launches == 1 else 'es'})"
+        launches = f"{launches:g}" if isinstance(launches, float | int) else "?"
+        face = (f"plugin ({launches} process{'' if launches == '1' else 'es'})"
                 if kind == "plugin" else str(providers or "default"))
         lines.append(
             f"| {shape} | {n} | {f'{latency} ms + {limits} limits{pace}' if latency else 'fake'} | {face}"
