@@ -12,7 +12,7 @@ for v in STATE_BUCKET STATE_ENDPOINT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "state-login: ${missing[*]} not set; set STATE_BUCKET and STATE_ENDPOINT as repository variables and the" \
-       "credentials as secrets (see README 'Running from CI')" >&2
+       "credentials as secrets (see docs/drift-and-ci.md, 'Running from CI')" >&2
   exit 2
 fi
 url="s3://${STATE_BUCKET}?endpoint=${STATE_ENDPOINT}&s3ForcePathStyle=true&region=${STATE_REGION:-us-east-1}"
