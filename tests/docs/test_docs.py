@@ -70,6 +70,14 @@ def test_every_relative_link_resolves() -> None:
     assert not broken, "\n".join(broken)
 
 
+def test_the_performance_table_is_the_bench_report() -> None:
+    page = (REPO / "docs" / "performance.md").read_text()
+    m = re.search(r"<!-- bench/results/latest.md -->\n(.*?)\n<!-- end bench/results/latest.md -->", page, re.S)
+    assert m, "docs/performance.md: the markers around the bench table are missing"
+    assert m.group(1).strip() == (REPO / "bench" / "results" / "latest.md").read_text().strip(), (
+        "docs/performance.md: the table differs from bench/results/latest.md; copy the report in")
+
+
 def test_readme_is_a_front_door() -> None:
     lines = (REPO / "README.md").read_text().splitlines()
     assert len(lines) <= README_MAX_LINES, f"README.md has {len(lines)} lines; move detail into docs/"
