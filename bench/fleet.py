@@ -18,6 +18,7 @@ portal-infra's own (the harness puts the repository on PYTHONPATH).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import time
 import uuid
@@ -76,6 +77,7 @@ def program() -> None:
     engine then works on the first resources while the program builds the rest. The engine floor is
     built the same way, so the ratio between them compares like with like."""
     mark("program_start")
+    atexit.register(mark, "program_exit")  # once every registration's answer is in and the program ends
     pulumi.run(_build)
 
 

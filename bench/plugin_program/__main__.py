@@ -8,6 +8,7 @@ program does (README: Performance, "Register while you build"), so the two compa
 """
 
 import asyncio
+import atexit
 
 import pulumi
 
@@ -30,4 +31,5 @@ async def build() -> None:
 
 
 mark("program_start")
+atexit.register(mark, "program_exit")  # once every registration's answer is in and the program ends
 pulumi.run(build)
