@@ -54,8 +54,8 @@ class DocsWorld:
                 if name and src.is_file() and not src.is_symlink():
                     (dest / name).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(src, dest / name)
-            if (REPO / ".tools").exists():
-                (dest / ".tools").symlink_to(REPO / ".tools")
+            if (REPO / ".tools").is_dir():  # copied: bootstrap in the copy rewrites its own paths.env
+                shutil.copytree(REPO / ".tools", dest / ".tools")
             # The venvs by their parts, with a stamp of the copy's own: bootstrap (make up) finds them up to
             # date and never reinstalls the shared venv from the copy.
             for venv, stamped in ((".venv", "pyproject.toml"), ("policy/venv", "policy/requirements.txt")):
