@@ -75,8 +75,8 @@ fi
 cat >&2 <<EOF
 [sdks] done. SDKs in $OUT:
   TypeScript: npm install --install-links $OUT/nodejs/bin   (examples/typescript: npm install && npx tsc --noEmit)
-  Go:         go mod edit -require portal-infra/sdk/go@v0.0.0 -replace portal-infra/sdk/go=$OUT/go && go mod tidy
-              (examples/go: go build .)
+  Go:         go mod edit -require portal-infra/sdk/go@v0.0.0 -replace portal-infra/sdk/go=$OUT/go
+              go get github.com/pulumi/pulumi/sdk/v3@$("$PULUMI" version) && go mod tidy   (examples/go: go build .)
   Python:     pip install $OUT/python
 The plugin is installed as portal-infra $version in Pulumi's plugin cache; it runs this checkout's .venv.
 Instead, to use it from PATH: export PATH="$ROOT/.venv/bin:\$PATH"
