@@ -53,9 +53,9 @@ class FleetSpec(Spec):
     providers: int = Field(
         0, ge=0, le=32,
         description="provider processes to deal the accounts over (0: the stack's one default provider). Each "
-                    "serves 4 Stripe requests at a time; see docs/performance.md, 'Past the 4-requests-at-a-time cap'. Set it "
-                    "when the fleet is first deployed: a change moves resources between providers, which Pulumi "
-                    "treats as replacing them.")
+                    "serves 4 Stripe requests at a time; see docs/performance.md, 'Past the 4-requests-at-a-time "
+                    "cap'. Set it when the fleet is first deployed: a change moves resources between "
+                    "providers, which Pulumi treats as replacing them.")
 
 
 def merged(default: Any, override: Any) -> Any:
