@@ -12,7 +12,8 @@ whose `## ` sections are merged in by name:
   ## TypeScript   an example, once examples exist for that language (any other `## ` section is a language)
 
 Regenerate with `make docs` (`python -m portal_infra.plugin.reference`); `--check` exits 1 when a
-committed page differs, and tests/docs/test_docs.py fails the same way.
+committed page differs, and tests/docs/test_docs.py fails the same way. `make docs` also copies the
+bench report (bench/results/latest.md) between its markers in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -203,6 +204,21 @@ def generate(root: Path) -> dict[str, str]:
     return Reference(schema, sources).pages()
 
 
+BENCH_START, BENCH_END = "<!-- bench/results/latest.md -->", "<!-- end bench/results/latest.md -->"
+
+
+def with_bench_table(root: Path) -> str | None:
+    """docs/performance.md with bench/results/latest.md between its markers (None: no page or no markers)."""
+    page, report = root / "docs" / "performance.md", root / "bench" / "results" / "latest.md"
+    if not page.is_file() or not report.is_file():
+        return None
+    text = page.read_text()
+    start, end = text.find(BENCH_START), text.find(BENCH_END)
+    if start < 0 or end < start:
+        return None
+    return f"{text[:start + len(BENCH_START)]}\n{report.read_text().strip()}\n{text[end:]}"
+
+
 def stale(root: Path) -> list[str]:
     """Pages that differ from what the generator makes, or that it no longer makes."""
     out_dir = root / "docs" / "reference"
@@ -210,6 +226,9 @@ def stale(root: Path) -> list[str]:
     problems = [name for name, text in pages.items()
                 if not (out_dir / name).is_file() or (out_dir / name).read_text() != text]
     problems += [p.name for p in sorted(out_dir.glob("*.md")) if p.name not in pages]
+    performance = with_bench_table(root)
+    if performance is not None and performance != (root / "docs" / "performance.md").read_text():
+        problems.append("../performance.md")
     return problems
 
 
@@ -233,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in pages.items():
         (out_dir / name).write_text(text)
     print(f"wrote {len(pages)} pages to {out_dir}")
+    performance = with_bench_table(root)
+    if performance is not None:
+        (root / "docs" / "performance.md").write_text(performance)
+        print("copied bench/results/latest.md into docs/performance.md")
     return 0
 
 

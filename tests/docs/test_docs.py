@@ -75,7 +75,7 @@ def test_the_performance_table_is_the_bench_report() -> None:
     m = re.search(r"<!-- bench/results/latest.md -->\n(.*?)\n<!-- end bench/results/latest.md -->", page, re.S)
     assert m, "docs/performance.md: the markers around the bench table are missing"
     assert m.group(1).strip() == (REPO / "bench" / "results" / "latest.md").read_text().strip(), (
-        "docs/performance.md: the table differs from bench/results/latest.md; copy the report in")
+        "docs/performance.md: the table differs from bench/results/latest.md; run `make docs`")
 
 
 def test_readme_is_a_front_door() -> None:
