@@ -22,6 +22,7 @@ record portal-infra's own values as "before" on the next run, and destroy would 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -171,8 +172,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         kept = self._shown_already(gateway, account_id, props, now, files)
         params = self._changes(gateway, props, now, files, kept=kept)
         params["metadata"] = {OWNER_METADATA_KEY: owner, **_restore_metadata(previous)}
-        key = idempotency_key("branding", account_id, params, after=now)
-        updated = _post_account(gateway, account_id, _without_empty(params), key)
+        updated = _post_account(gateway, account_id, _without_empty(params))
         return CreateResult(account_id, self._outputs(props, updated, gateway.mode, files, previous))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -194,8 +194,7 @@ class AccountBrandingProvider(StripeResourceProvider):
         if not olds.get("owner") and news.get("owner"):
             # Imported (import_state): its first write records the holder and the look at import, as create does.
             params["metadata"] = {OWNER_METADATA_KEY: str(news["owner"]), **_restore_metadata(previous)}
-        key = idempotency_key("branding", id_, params, after=now)
-        updated = _post_account(gateway, id_, params, key)
+        updated = _post_account(gateway, id_, params)
         return UpdateResult(self._outputs(news, updated, gateway.mode, files, previous))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -239,8 +238,7 @@ class AccountBrandingProvider(StripeResourceProvider):
             managed = [f for f in MANAGED_FIELDS if props.get(f) is not None]
             params.update(self._restore_params(gateway, id_, managed, previous))
         try:
-            now = {f: props.get(f) for f in MANAGED_FIELDS}
-            gateway.post(_path(id_), params, idempotency_key=idempotency_key("restore", id_, params, after=now))
+            gateway.post(_path(id_), params, idempotency_key=account_write_key("restore", id_))
         except StripeCallError as err:
             if err.is_missing:
                 return
@@ -390,13 +388,25 @@ class AccountBrandingProvider(StripeResourceProvider):
         }
 
 
-def _post_account(gateway: StripeGateway, account_id: str, params: dict[str, Any], key: str) -> dict[str, Any]:
-    """POST the account's new values. An account update sets absolute values, so sending it again
-    cannot act twice; if Stripe has already seen this key with other parameters (a run interrupted
-    between two writes of the same account), the write is made again under a key derived from what
-    the account holds now, instead of failing the run."""
+def account_write_key(operation: str, account_id: str) -> str:
+    """A fresh idempotency key for one write of an account, kept across the gateway's retries of it.
+
+    Not derived from the write, as configuration writes are (stripe_api/idempotency.py): those carry
+    the object's `updated` time, which tells one lifecycle from the next, and Stripe's Account object
+    has no such field (API reference, "The Account object": `created`, no `updated`). A derived key
+    for an account repeats whenever its values come back to what they were: a second create after a
+    destroy, or two stacks restoring the same account to the same look, within the 24 hours Stripe
+    keeps keys ("Idempotent requests": keys are pruned after 24 hours); Stripe then replays the first
+    answer and the second write is never made. An account update sets absolute values, so making it
+    again after a killed run cannot act twice, and a run retried later needs no replay.
+    """
+    return idempotency_key(operation, account_id, None, after=secrets.token_hex(16))
+
+
+def _post_account(gateway: StripeGateway, account_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """POST the account's new values, under a fresh key (`account_write_key`)."""
     try:
-        return gateway.post(_path(account_id), params, idempotency_key=key)
+        return gateway.post(_path(account_id), params, idempotency_key=account_write_key("branding", account_id))
     except StripeCallError as err:
         if err.code == "resource_missing" and (err.param or "").startswith("settings[branding]"):
             raise ResourceError(
@@ -404,11 +414,7 @@ def _post_account(gateway: StripeGateway, account_id: str, params: dict[str, Any
                 "platform set only Files the platform uploaded (not ones uploaded on the connected account, "
                 "nor in another mode); declare a local image path instead, which portal-infra uploads on the "
                 f"platform, or the ID of a platform File. Stripe said: {err}") from None
-        if err.error_type != "idempotency_error":
-            raise
-    fresh = live_values(gateway.get(_path(account_id)))
-    return gateway.post(_path(account_id), params, idempotency_key=idempotency_key("branding", account_id, params,
-                                                                                    after=[key, fresh]))
+        raise
 
 
 def _platform_files(props: Mapping[str, Any]) -> dict[str, str]:

@@ -156,6 +156,28 @@ def test_fleet_branding_lifecycle(seeded: FakeDeployment) -> None:
     assert "support_email had no value before portal-infra set it" in destroyed.output
 
 
+def test_branding_deployed_again_after_a_destroy_is_applied_again(seeded: FakeDeployment) -> None:
+    """Up, destroy, up again within Stripe's 24 hours of idempotency keys: the account comes back to the
+    same look, so a key derived from the write would repeat and Stripe would replay the first answer
+    without applying the second write; each account write has its own key (account_write_key)."""
+    d = seeded
+    # Only what destroy can put back (the accounts had a primary colour), so each destroy returns the
+    # account to exactly the look it had before the first up.
+    fleet = {"accounts": [{"name": name, "account": account, "branding": {"primary_color": f"#0a7d5{i}"}}
+                          for i, (name, account) in enumerate(ACCOUNTS.items())]}
+    _deploy(d, fleet)
+    d.cli.destroy()
+    assert _account(d, "bikes").settings.branding.primary_color == "#111111"
+    _deploy(d, fleet)
+    account = _account(d, "bikes")
+    assert account.settings.branding.primary_color == "#0a7d51"
+    assert account.metadata["portal_infra_owner"] == "portal-infra/dev/bikes-branding"
+    d.cli.destroy()
+    account = _account(d, "bikes")
+    assert account.settings.branding.primary_color == "#111111"
+    assert not any(k.startswith("portal_infra_") for k in account.metadata.to_dict())
+
+
 def test_an_image_swapped_by_hand_is_put_back_without_uploading(seeded: FakeDeployment) -> None:
     d = seeded
     _deploy(d)
