@@ -106,6 +106,22 @@ MOD
 
 langhost_sum() { sha256sum "$ROOT/scripts/langhost/main.go" | cut -c1-16; }
 
+# One of our own Go programs (scripts/langhost, scripts/codegen) built into DIR/host, in a throw-away
+# module that requires the given Pulumi modules at the CLI's version (from the module cache after the
+# CLI's build, so a few seconds to a minute).
+build_own_main() {
+  local src=$1 dir=$2; shift 2
+  (
+    cd "$dir"
+    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
+    cp "$src" .
+    { printf 'module local/%s\n\ngo 1.24\n\n' "$(basename "$(dirname "$src")")"
+      for mod in "$@"; do printf 'require %s %s\n' "$mod" "$PULUMI_VERSION"; done; } > go.mod
+    go mod tidy >/dev/null 2>&1 || go mod tidy
+    go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" -o host .
+  )
+}
+
 # The CLI is built once per version, but our own language host changes with scripts/langhost:
 # rebuild it alone (a few seconds, from the module cache) when its source differs from what was
 # built. A cache without a stamp predates stamps, and every such cache here holds our host.
@@ -118,14 +134,7 @@ refresh_langhost() {
   need_go
   say "pulumi: rebuilding scripts/langhost (its source changed)"
   tmp=$(mktemp -d)
-  (
-    cd "$tmp"
-    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
-    cp "$ROOT/scripts/langhost/main.go" .
-    printf 'module local/langhost\n\ngo 1.24\n\nrequire github.com/pulumi/pulumi/sdk/v3 %s\n' "$PULUMI_VERSION" > go.mod
-    go mod tidy >/dev/null 2>&1 || go mod tidy
-    go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" -o host .
-  )
+  build_own_main "$ROOT/scripts/langhost/main.go" "$tmp" github.com/pulumi/pulumi/sdk/v3
   # Replace by rename, so a pulumi run in another checkout never starts a half-written binary.
   install -m 0755 "$tmp/host" "$bin/.pulumi-language-python.new"
   mv -f "$bin/.pulumi-language-python.new" "$bin/pulumi-language-python"
@@ -200,15 +209,7 @@ build_codegen() {
     need_go
     say "codegen: building scripts/codegen against pkg/v3@$PULUMI_VERSION into $bin"
     tmp=$(mktemp -d)
-    (
-      cd "$tmp"
-      export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
-      cp "$ROOT/scripts/codegen/main.go" .
-      printf 'module local/codegen\n\ngo 1.24\n\nrequire (\n\tgithub.com/pulumi/pulumi/pkg/v3 %s\n\tgithub.com/pulumi/pulumi/sdk/v3 %s\n)\n' \
-        "$PULUMI_VERSION" "$PULUMI_VERSION" > go.mod
-      go mod tidy >/dev/null 2>&1 || go mod tidy
-      go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" -o host .
-    )
+    build_own_main "$ROOT/scripts/codegen/main.go" "$tmp" github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/sdk/v3
     mkdir -p "$bin"
     # One file, three hard links; each replaced by rename, so a running gen-sdk never starts a half-written one.
     install -m 0755 "$tmp/host" "$bin/.host.new"
