@@ -76,7 +76,12 @@ def serve(args: list[str], version: str, provider: p.Provider) -> None:
         await server.start()
         sys.stdout.write(f"{port}\n")
         sys.stdout.flush()
-        await server.wait_for_termination()
+        try:
+            await server.wait_for_termination()
+        finally:
+            # Stopped inside the loop: left running, grpc's Server.__del__ would schedule its shutdown on the
+            # closed loop after asyncio.run returns ("RuntimeError: Event loop is closed" on every exit).
+            await server.stop(None)
 
     with contextlib.suppress(KeyboardInterrupt):  # the engine stops plugins with SIGINT
         asyncio.run(run())
