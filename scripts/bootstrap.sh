@@ -162,16 +162,23 @@ build_stripe_mock() {
 # (measured 2m08s, most of it the AWS SDK); its --version is stamped, as its own Makefile does.
 build_versitygw() {
   local bin="$CACHE/versitygw/$VERSITYGW_VERSION"
-  if [ -x "$bin/versitygw" ]; then
-    say "versitygw: $VERSITYGW_VERSION cached in $bin"
-  else
-    need_go
-    say "versitygw: go install github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION (about 2 minutes)"
-    mkdir -p "$bin"
-    GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$bin" go install -trimpath \
-      -ldflags "-s -w -X main.Version=$VERSITYGW_VERSION" "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
-  fi
+  go_install_into "$bin" versitygw "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION" main.Version
   VERSITYGW_BIN="$bin/versitygw"
+}
+
+# `go install PKG@VERSION` into DIR unless DIR already has NAME, static and stamped with its version
+# (VERSION_VAR, the variable the project's own build sets with -X).
+go_install_into() {
+  local bin=$1 name=$2 pkg=$3 version_var=$4
+  if [ -x "$bin/$name" ]; then
+    say "$name: ${pkg##*@} cached in $bin"
+    return
+  fi
+  need_go
+  say "$name: go install $pkg (a few minutes, once)"
+  mkdir -p "$bin"
+  GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$bin" go install -trimpath \
+    -ldflags "-s -w -X $version_var=${pkg##*@}" "$pkg"
 }
 
 # pulumi-language-yaml: the language host that runs Pulumi YAML programs (runtime: yaml), so the
@@ -181,16 +188,8 @@ build_versitygw() {
 # downloaded); 1m09s with the module cache already holding most of Pulumi's modules.
 build_yaml_host() {
   local bin="$CACHE/pulumi-language-yaml/$YAML_HOST_VERSION"
-  if [ -x "$bin/pulumi-language-yaml" ]; then
-    say "yaml: pulumi-language-yaml $YAML_HOST_VERSION cached in $bin"
-  else
-    need_go
-    say "yaml: go install github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_HOST_VERSION (a few minutes)"
-    mkdir -p "$bin"
-    GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$bin" go install -trimpath \
-      -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_HOST_VERSION" \
-      "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_HOST_VERSION"
-  fi
+  go_install_into "$bin" pulumi-language-yaml "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_HOST_VERSION" \
+    github.com/pulumi/pulumi-yaml/pkg/version.Version
   YAML_HOST_DIR=$bin
 }
 

@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 
 from bench.harness import main
+from tests.bench import CREATE, LIST, RETRIEVE, UPDATE
 
 pytestmark = pytest.mark.e2e
-LIST = "GET /v1/billing_portal/configurations"
-CREATE = "POST /v1/billing_portal/configurations"
-RETRIEVE = "GET /v1/billing_portal/configurations/{id}"
-UPDATE = "POST /v1/billing_portal/configurations/{id}"
 
 
 def test_the_harness_runs_at_n_2(tmp_path: Path) -> None:

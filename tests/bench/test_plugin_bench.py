@@ -12,12 +12,9 @@ from pathlib import Path
 import pytest
 
 from bench.harness import main
+from tests.bench import CREATE, LIST, RETRIEVE, UPDATE
 
 pytestmark = pytest.mark.e2e
-LIST = "GET /v1/billing_portal/configurations"
-CREATE = "POST /v1/billing_portal/configurations"
-RETRIEVE = "GET /v1/billing_portal/configurations/{id}"
-UPDATE = "POST /v1/billing_portal/configurations/{id}"
 
 
 def test_the_plugin_bench_serves_the_fleet_from_one_process(tmp_path: Path) -> None:
