@@ -15,8 +15,8 @@ the state keeps those inputs and the outputs Read returns. So each function here
 
 Both only read from Stripe: nothing is written at import, and nothing at the first `up` unless the
 program changes something (AccountBranding then records itself in the same request, see its update()).
-What the declaration cannot express stays as it is in Stripe, and is warned with `base.warn` (the
-plugin's stderr: pulumi 3.274 shows a resource plugin's stderr only in its debug log, `-v=9`).
+What the declaration cannot express stays as it is in Stripe, and is warned with `base.warn` (through
+the plugin, the engine's Log: shown under the resource, see plugin/engine_log.py).
 
 Why these control inputs (the choices, written out in the generated code so none is a surprise):
 - A configuration gets `adopt` ("default" for the account's default, else its ID, as pull writes):
