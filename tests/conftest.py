@@ -3,6 +3,10 @@
 Every process the run starts (stripe-mock, `portal-infra fake-stripe`, pulumi and its plugins)
 inherits a marker in its environment. When the session ends, after every fixture is torn down,
 any process still carrying the marker is reported and ended, and the run fails.
+
+Under pytest-xdist (`make test` runs `pytest -n`) each worker carries a marker of its own, so one
+worker's check never sees, or ends, what another worker is still running; a worker hands what it
+found to the controller (`workeroutput`), which reports it and fails the run.
 """
 
 from __future__ import annotations
@@ -18,10 +22,21 @@ import pytest
 
 RUN_MARKER = "PORTAL_INFRA_TEST_RUN"
 _GRACE_SECONDS = 10.0
+_LEFTOVERS = "portal_infra_leftover_processes"
+_from_workers: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault(RUN_MARKER, uuid.uuid4().hex)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # the controller's marker was inherited; this worker's own starts here
+        os.environ[RUN_MARKER] = f"{os.environ[RUN_MARKER].split('-')[0]}-{worker}"
+
+
+def pytest_testnodedown(node: object, error: object) -> None:
+    """On the xdist controller: what a worker found still running at its end."""
+    output = getattr(node, "workeroutput", None) or {}
+    _from_workers.extend(output.get(_LEFTOVERS, []))
 
 
 def _started_by_this_run() -> dict[int, str]:
@@ -41,6 +56,7 @@ def _started_by_this_run() -> dict[int, str]:
     return found
 
 
+@pytest.hookimpl(trylast=True)  # on the xdist controller: after xdist has shut its workers down
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not Path("/proc/self/environ").exists() or RUN_MARKER not in os.environ:
         return
@@ -49,13 +65,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     while left and time.monotonic() < deadline:
         time.sleep(0.2)  # a process told to stop by a fixture's teardown may still be exiting
         left = _started_by_this_run()
-    if not left:
-        return
-    lines = "\n".join(f"  {pid}: {cmd}" for pid, cmd in sorted(left.items()))
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"processes started by this test run are still running (ended now):\n{lines}", red=True)
     for pid in left:
         with contextlib.suppress(OSError):  # exited meanwhile
             os.kill(pid, signal.SIGKILL)
+    found = [f"  {pid}: {cmd}" for pid, cmd in sorted(left.items())]
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports and fails the run
+        workeroutput[_LEFTOVERS] = found
+        return
+    found += _from_workers
+    if not found:
+        return
+    lines = "\n".join(found)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"processes started by this test run are still running (ended now):\n{lines}", red=True)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED

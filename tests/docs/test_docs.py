@@ -38,7 +38,10 @@ def test_every_resource_of_the_schema_has_a_page_with_an_example() -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("block", BLOCKS, ids=[b.where for b in BLOCKS])
+@pytest.mark.parametrize("block", [
+    # A page's blocks run in page order against one repository copy (later blocks see what earlier ones
+    # made), so under `pytest -n` (make test) each page is one xdist group: one worker, in order.
+    pytest.param(b, id=b.where, marks=pytest.mark.xdist_group(f"docs:{b.page.relative_to(REPO)}")) for b in BLOCKS])
 def test_runnable_block(block: Block, docs_world: DocsWorld) -> None:
     outcome = docs_world.run(block)
     assert outcome.returncode == block.exit, (
