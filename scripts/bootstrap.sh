@@ -2,7 +2,11 @@
 # Tool bootstrap for portal-infra. Idempotent: each step checks its stamp and skips when done.
 #
 #   scripts/bootstrap.sh            # everything: pulumi CLI, stripe-mock, versitygw, yaml, codegen, .venv, policy/venv
-#   scripts/bootstrap.sh pulumi     # one step: pulumi | stripe-mock | versitygw | yaml | codegen | venv | policy
+#   scripts/bootstrap.sh pulumi     # some steps: pulumi | stripe-mock | versitygw | yaml | codegen | venv | policy
+#   scripts/bootstrap.sh up         # what `make up`, `make preview` and `make refresh` need: pulumi stripe-mock venv
+#
+# Steps that are not cached yet are built side by side (their Go compiles share the cores, while the module
+# downloads and pip wait on the network), then each step runs once more, in order, finding its build.
 #
 # Binaries are built from the Go module proxy into a cache OUTSIDE the repository
 # (${PORTAL_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portal-infra}); nothing built is committed.
@@ -89,7 +93,9 @@ MOD
     else
       say "pulumi: the official language host is not served by the module proxy; building scripts/langhost"
       mkdir -p langhost && cp "$ROOT/scripts/langhost/main.go" langhost/
-      go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" -o "$bin/pulumi-language-python" ./langhost
+      # The CLI's own tags, so the SDK packages both link are compiled once (Go's build cache keys on them).
+      go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w -X main.version=$PULUMI_VERSION" \
+        -o "$bin/pulumi-language-python" ./langhost
       langhost_sum > "$bin/.langhost-source"
     fi
     go build "${flags[@]}" -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
@@ -285,13 +291,8 @@ write_paths() {
   } > "$ROOT/.tools/paths.env"
 }
 
-steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock versitygw yaml codegen venv policy)
-[ -f "$ROOT/.tools/paths.env" ] && . "$ROOT/.tools/paths.env" && \
-  PULUMI_DIR=${PORTAL_INFRA_PULUMI_DIR:-} STRIPE_MOCK_BIN=${PORTAL_INFRA_STRIPE_MOCK:-} \
-  STRIPE_SPEC=${PORTAL_INFRA_STRIPE_SPEC:-} VERSITYGW_BIN=${PORTAL_INFRA_VERSITYGW:-} \
-  YAML_HOST_DIR=${PORTAL_INFRA_YAML_HOST_DIR:-} CODEGEN_DIR=${PORTAL_INFRA_CODEGEN_DIR:-}
-for s in "${steps[@]}"; do
-  case "$s" in
+run_step() {
+  case "$1" in
     pulumi) build_pulumi ;;
     stripe-mock) build_stripe_mock ;;
     versitygw) build_versitygw ;;
@@ -299,7 +300,56 @@ for s in "${steps[@]}"; do
     codegen) build_codegen ;;
     venv) make_venv; link_venv ;;
     policy) make_policy_venv ;;
-    *) die "unknown step '$s' (pulumi | stripe-mock | versitygw | yaml | codegen | venv | policy)" ;;
+    *) die "unknown step '$1' (pulumi | stripe-mock | versitygw | yaml | codegen | venv | policy, or up)" ;;
   esac
+}
+
+# Whether a step has work to do: its cached build is missing (the checks each step makes, without building).
+cold() {
+  case "$1" in
+    pulumi) [ ! -x "$CACHE/pulumi/$PULUMI_VERSION/bin/pulumi" ] && ! { [ "${PORTAL_INFRA_USE_AMBIENT_PULUMI:-1}" = 1 ] \
+              && ambient_pulumi_dir >/dev/null; } ;;
+    stripe-mock) [ ! -x "$CACHE/stripe-mock/$STRIPE_MOCK_VERSION/stripe-mock" ] ;;
+    versitygw) [ ! -x "$CACHE/versitygw/$VERSITYGW_VERSION/versitygw" ] ;;
+    yaml) [ ! -x "$CACHE/pulumi-language-yaml/$YAML_HOST_VERSION/pulumi-language-yaml" ] ;;
+    venv) [ "$(cat "$ROOT/.venv/.portal-infra-stamp" 2>/dev/null)" != "$(sha256sum < "$ROOT/pyproject.toml" | cut -c1-16)" ] ;;
+    policy) [ "$(cat "$ROOT/policy/venv/.portal-infra-stamp" 2>/dev/null)" != \
+              "$(sha256sum < "$ROOT/policy/requirements.txt" | cut -c1-16)" ] ;;
+    *) return 1 ;;  # codegen builds against the CLI's modules: after pulumi, in the ordered pass
+  esac
+}
+
+# Cold steps built side by side, each into its own log; the first failure is shown and ends the run.
+build_side_by_side() {
+  local s logs pids=() names=() i failed=0
+  for s in "$@"; do cold "$s" && names+=("$s"); done
+  [ ${#names[@]} -gt 1 ] || return 0  # one build alone runs in the ordered pass, its output shown as it comes
+  logs=$(mktemp -d)
+  for s in "${names[@]}"; do
+    ( run_step "$s" ) > "$logs/$s.log" 2>&1 &
+    pids+=($!)
+  done
+  say "building side by side: ${names[*]} (logs in $logs)"
+  for i in "${!pids[@]}"; do
+    if wait "${pids[$i]}"; then
+      grep '^\[bootstrap\]' "$logs/${names[$i]}.log" >&2 || true
+    else
+      failed=1; say "${names[$i]} failed:"; tail -n 40 "$logs/${names[$i]}.log" >&2
+    fi
+  done
+  [ "$failed" = 0 ] || die "a step failed (full logs in $logs)"
+  rm -rf "$logs"
+}
+
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(pulumi stripe-mock versitygw yaml codegen venv policy)
+[ "${steps[*]}" = up ] && steps=(pulumi stripe-mock venv)
+[ -f "$ROOT/.tools/paths.env" ] && . "$ROOT/.tools/paths.env" && \
+  PULUMI_DIR=${PORTAL_INFRA_PULUMI_DIR:-} STRIPE_MOCK_BIN=${PORTAL_INFRA_STRIPE_MOCK:-} \
+  STRIPE_SPEC=${PORTAL_INFRA_STRIPE_SPEC:-} VERSITYGW_BIN=${PORTAL_INFRA_VERSITYGW:-} \
+  YAML_HOST_DIR=${PORTAL_INFRA_YAML_HOST_DIR:-} CODEGEN_DIR=${PORTAL_INFRA_CODEGEN_DIR:-}
+for s in "${steps[@]}"; do
+  case "$s" in pulumi|stripe-mock|versitygw|yaml|codegen|venv|policy) ;; *) run_step "$s" ;; esac
 done
+build_side_by_side "${steps[@]}"
+for s in "${steps[@]}"; do run_step "$s"; done
 write_paths
