@@ -13,9 +13,10 @@ up refresh preview:
 	@bash scripts/bootstrap.sh up
 	@$(PY) scripts/dev.py $@ --stack $(STACK)
 
-# On every core (pytest-xdist; TEST_WORKERS=0 runs serially), page-ordered docs blocks grouped on one worker,
+# Side by side (pytest-xdist; TEST_WORKERS=0 runs serially): one worker more than the cores, since each test
+# waits on pulumi and the fake part of the time; a docs page's blocks are one group on one worker, in order;
 # the 25 slowest tests listed at the end (docs/contributing.md says where the time goes).
-TEST_WORKERS ?= auto
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: bootstrap
 	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 

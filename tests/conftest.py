@@ -33,6 +33,21 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[RUN_MARKER] = f"{os.environ[RUN_MARKER].split('-')[0]}-{worker}"
 
 
+# Under xdist the items go out in this order, so the long end-to-end tests start first and the many short unit
+# and fake tests fill the workers at the end, instead of one long test running alone after the rest.
+_HEAVY_FIRST = ("faults", "e2e", "docs", "acceptance", "bench", "integration", "branding_preview", "pull", "fake",
+                "unit")
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    def layer(item: pytest.Item) -> int:
+        parts = item.nodeid.split("/")
+        name = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+        return _HEAVY_FIRST.index(name) if name in _HEAVY_FIRST else len(_HEAVY_FIRST)
+
+    items.sort(key=layer)  # stable: a module's (and a docs page's) tests keep their order
+
+
 def pytest_testnodedown(node: object, error: object) -> None:
     """On the xdist controller: what a worker found still running at its end."""
     output = getattr(node, "workeroutput", None) or {}
