@@ -3,7 +3,6 @@ of the docs (tests/docs/blocks.py says how a block is marked)."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import shutil
@@ -56,16 +55,17 @@ class DocsWorld:
                     shutil.copy2(src, dest / name)
             if (REPO / ".tools").is_dir():  # copied: bootstrap in the copy rewrites its own paths.env
                 shutil.copytree(REPO / ".tools", dest / ".tools")
-            # The venvs by their parts, with a stamp of the copy's own: bootstrap (make up) finds them up to
-            # date and never reinstalls the shared venv from the copy.
-            for venv, stamped in ((".venv", "pyproject.toml"), ("policy/venv", "policy/requirements.txt")):
+            # The venvs by their parts, with a copy of bootstrap's stamp (the copy's requirements are the
+            # repository's): bootstrap (make up) finds them up to date and never reinstalls the shared venv from
+            # the copy, nor writes through a link into it.
+            for venv in (".venv", "policy/venv"):
                 if (REPO / venv).is_dir():
                     (dest / venv).mkdir(parents=True)
                     for part in (REPO / venv).iterdir():
                         if part.name != STAMP:
                             (dest / venv / part.name).symlink_to(part)
-                    digest = hashlib.sha256((dest / stamped).read_bytes()).hexdigest()[:16]
-                    (dest / venv / STAMP).write_text(digest + "\n")
+                    if (REPO / venv / STAMP).is_file():
+                        shutil.copy2(REPO / venv / STAMP, dest / venv / STAMP)
             (dest / "stacks" / ".venv").symlink_to("../.venv")
             self.copies[page] = dest
         return self.copies[page]
