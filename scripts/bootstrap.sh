@@ -308,6 +308,15 @@ link_venv() {
   [ -L "$ROOT/stacks/.venv" ] || ln -sfn ../.venv "$ROOT/stacks/.venv"
 }
 
+# The package's bytecode, written now (compileall looks at each file's mtime, so this is quick when current).
+# Where PYTHONDONTWRITEBYTECODE is set (it is on the CI machine), no Python process writes it, and each one
+# that pulumi starts for a program or a provider compiled portal_infra from source again: 1.08 s of CPU to
+# import it against 0.84 s from bytecode, measured on the CI machine.
+compile_bytecode() {
+  "$ROOT/.venv/bin/python" -m compileall -q "$ROOT/portal_infra" "$ROOT/stacks" >/dev/null \
+    || say "venv: compileall of portal_infra failed; Python will compile it in each process instead"
+}
+
 write_paths() {
   mkdir -p "$ROOT/.tools"
   {
@@ -327,7 +336,7 @@ run_step() {
     versitygw) build_versitygw ;;
     yaml) build_yaml_host ;;
     codegen) build_codegen ;;
-    venv) make_venv; link_venv ;;
+    venv) make_venv; link_venv; compile_bytecode ;;
     policy) make_policy_venv ;;
     *) die "unknown step '$1' (pulumi | stripe-mock | versitygw | yaml | codegen | venv | policy, or up)" ;;
   esac
