@@ -16,7 +16,7 @@ up refresh preview:
 # Side by side (pytest-xdist; TEST_WORKERS=0 runs serially): one worker more than the cores, since each test
 # waits on pulumi and the fake part of the time; a docs page's blocks are one group on one worker, in order;
 # the 25 slowest tests listed at the end (docs/contributing.md says where the time goes).
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$((n + 1)))
 test: bootstrap
 	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
