@@ -37,6 +37,7 @@ pick_python() {
   echo python3
 }
 PYTHON=${PYTHON:-$(pick_python)}
+PYTHON_REAL=$(readlink -f "$(command -v "$PYTHON")")
 
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
@@ -59,16 +60,24 @@ ambient_pulumi_dir() {
   printf '%s\n' "$d"
 }
 
+# The pinned CLI and its Python plugins, built and complete in the tool cache.
+pulumi_cached() {
+  local bin="$CACHE/pulumi/$PULUMI_VERSION/bin"
+  [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ] \
+    && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-python-exec" ] \
+    && [ -x "$bin/pulumi-resource-pulumi-python" ]
+}
+
+use_ambient_pulumi() { [ "${PORTAL_INFRA_USE_AMBIENT_PULUMI:-1}" = 1 ] && ambient_pulumi_dir; }
+
 build_pulumi() {
   local dir="$CACHE/pulumi/$PULUMI_VERSION" w bin
   bin="$dir/bin"
-  if [ "${PORTAL_INFRA_USE_AMBIENT_PULUMI:-1}" = 1 ] && d=$(ambient_pulumi_dir); then
+  if d=$(use_ambient_pulumi); then
     say "pulumi: using the CLI on PATH in $d ($("$d/pulumi" version))"
     PULUMI_DIR=$d; return
   fi
-  if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ] \
-     && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-python-exec" ] \
-     && [ -x "$bin/pulumi-resource-pulumi-python" ]; then
+  if pulumi_cached; then
     say "pulumi: $PULUMI_VERSION cached in $bin"
     refresh_langhost "$bin"
     PULUMI_DIR=$bin; return
@@ -256,24 +265,24 @@ stripe_mock_spec() {
 }
 
 # A venv's stamp: what it was made from (the file of its requirements) and with which interpreter.
-venv_stamp() { { cat "$1"; readlink -f "$(command -v "$PYTHON")"; } | sha256sum | cut -c1-16; }
+venv_stamp() { { cat "$1"; echo "$PYTHON_REAL"; } | sha256sum | cut -c1-16; }
+
+# Whether VENV was made from REQUIREMENTS as they are now, with $PYTHON (its stamp says so).
+venv_current() { [ -x "$1/bin/python" ] && [ "$(cat "$1/.portal-infra-stamp" 2>/dev/null)" = "$(venv_stamp "$2")" ]; }
 
 # A venv made with another interpreter than $PYTHON is made anew (pip cannot move one).
 venv_for_python() {
-  local venv=$1 want
-  want=$(readlink -f "$(command -v "$PYTHON")")
-  if [ -x "$venv/bin/python" ] && [ "$(readlink -f "$venv/bin/python")" != "$want" ]; then
-    say "$(basename "$venv"): made with $(readlink -f "$venv/bin/python"); making it anew with $want"
+  local venv=$1
+  if [ -x "$venv/bin/python" ] && [ "$(readlink -f "$venv/bin/python")" != "$PYTHON_REAL" ]; then
+    say "$(basename "$venv"): made with $(readlink -f "$venv/bin/python"); making it anew with $PYTHON_REAL"
     rm -rf "$venv"
   fi
   [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
 }
 
 make_venv() {
-  local venv="$ROOT/.venv" stamp want
-  stamp="$venv/.portal-infra-stamp"
-  want=$(venv_stamp "$ROOT/pyproject.toml")
-  if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+  local venv="$ROOT/.venv"
+  if venv_current "$venv" "$ROOT/pyproject.toml"; then
     say "venv: $venv up to date"
     return
   fi
@@ -281,24 +290,22 @@ make_venv() {
   venv_for_python "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]"
-  printf '%s\n' "$want" > "$stamp"
+  venv_stamp "$ROOT/pyproject.toml" > "$venv/.portal-infra-stamp"
 }
 
 # The policy pack's own venv (policy/venv; PulumiPolicy.yaml says `virtualenv: venv`), apart from .venv:
 # pulumi-policy 1.21.0 pins protobuf~=5.29.5, which would pull the project's protobuf 6 back a major
 # version, and a pack runs as its own process anyway (the language host's RunPlugin).
 make_policy_venv() {
-  local venv="$ROOT/policy/venv" stamp want
-  stamp="$venv/.portal-infra-stamp"
-  want=$(venv_stamp "$ROOT/policy/requirements.txt")
-  if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+  local venv="$ROOT/policy/venv"
+  if venv_current "$venv" "$ROOT/policy/requirements.txt"; then
     say "policy: $venv up to date"
     return
   fi
   say "policy: installing policy/requirements.txt into $venv"
   venv_for_python "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/policy/requirements.txt"
-  printf '%s\n' "$want" > "$stamp"
+  venv_stamp "$ROOT/policy/requirements.txt" > "$venv/.portal-infra-stamp"
 }
 
 # The dynamic-provider shim resolves Pulumi.yaml's `virtualenv: .venv` against its working
@@ -345,14 +352,12 @@ run_step() {
 # Whether a step has work to do: its cached build is missing (the checks each step makes, without building).
 cold() {
   case "$1" in
-    pulumi) [ ! -x "$CACHE/pulumi/$PULUMI_VERSION/bin/pulumi" ] && ! { [ "${PORTAL_INFRA_USE_AMBIENT_PULUMI:-1}" = 1 ] \
-              && ambient_pulumi_dir >/dev/null; } ;;
+    pulumi) ! pulumi_cached && ! use_ambient_pulumi >/dev/null ;;
     stripe-mock) [ ! -x "$CACHE/stripe-mock/$STRIPE_MOCK_VERSION/stripe-mock" ] ;;
     versitygw) [ ! -x "$CACHE/versitygw/$VERSITYGW_VERSION/versitygw" ] ;;
     yaml) [ ! -x "$CACHE/pulumi-language-yaml/$YAML_HOST_VERSION/pulumi-language-yaml" ] ;;
-    venv) [ "$(cat "$ROOT/.venv/.portal-infra-stamp" 2>/dev/null)" != "$(venv_stamp "$ROOT/pyproject.toml")" ] ;;
-    policy) [ "$(cat "$ROOT/policy/venv/.portal-infra-stamp" 2>/dev/null)" != \
-              "$(venv_stamp "$ROOT/policy/requirements.txt")" ] ;;
+    venv) ! venv_current "$ROOT/.venv" "$ROOT/pyproject.toml" ;;
+    policy) ! venv_current "$ROOT/policy/venv" "$ROOT/policy/requirements.txt" ;;
     *) return 1 ;;  # codegen builds against the CLI's modules: after pulumi, in the ordered pass
   esac
 }
