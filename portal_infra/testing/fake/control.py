@@ -57,6 +57,19 @@ class FakeStripeControl:
         """Give a restricted key only these grants, e.g. {"prices": "read", "billing_portal": "write"}."""
         self._call("POST", "restricted_keys", {"key": key, "grants": grants})
 
+    def platform(self, *, accounts: str | None = None, sandbox: bool | None = None,
+                 mode: str = "test") -> dict[str, Any]:
+        """What kind of Connect platform the fake is in `mode` (FakeStripe.set_platform): `accounts` "v1+v2"
+        (default), "v1" or "v2"; `sandbox` False makes a test key plain test mode (no Accounts v2). None leaves a
+        flag as it is. Answers {"mode", "accounts", "sandbox"}; `reset()` restores the defaults."""
+        body: dict[str, Any] = {"mode": mode}
+        if accounts is not None:
+            body["accounts"] = accounts
+        if sandbox is not None:
+            body["sandbox"] = sandbox
+        result: dict[str, Any] = self._call("POST", "platform", body)
+        return result
+
     def seed(self, **objects: Any) -> dict[str, list[str]]:
         result: dict[str, list[str]] = self._call("POST", "seed", objects)
         return result

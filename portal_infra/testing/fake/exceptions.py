@@ -24,6 +24,17 @@ class StripeError(Exception):
             error["param"] = self.param
         return {"error": error}
 
+    def body_v2(self) -> dict[str, Any]:
+        """The envelope of a `/v2/` answer: `{"error": {"type", "code", "message", "param"?}}` (STRIPE.md 4.1:
+        stripe-go's V2RawError, stripe-node's src/Error.ts), without v1's `doc_url`. stripe-python 16.1.0
+        (`_api_requestor.py specific_v2_api_error`) maps `type` `idempotency_error` to IdempotencyError and
+        passes `invalid_request_error` on to `specific_v1_api_error`, which raises InvalidRequestError for a
+        400/404 with `.code` and `.param` read from this body."""
+        error: dict[str, Any] = {"type": self.type, "code": self.code, "message": self.message}
+        if self.param:
+            error["param"] = self.param
+        return {"error": error}
+
 
 class ResourceMissing(StripeError):
     def __init__(self, kind: str, id_: str, param: str = "id") -> None:

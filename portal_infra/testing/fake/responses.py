@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .exceptions import StripeError, UnknownParam
-from .models import AccountStore, Backend, accounts, catalog, domains, files, portal
+from .models import AccountStore, Backend, accounts, accounts_v2, catalog, domains, files, portal
 
 Obj = dict[str, Any]
 
@@ -60,7 +60,7 @@ def create_account(r: Request) -> Reply:
 
 
 def list_accounts(r: Request) -> Reply:
-    return r.platform.accounts.list(r.params, "/v1/accounts")
+    return accounts.list_accounts(r.platform, r.params)
 
 
 def retrieve_account(r: Request) -> Reply:
@@ -73,6 +73,28 @@ def update_account(r: Request) -> Reply:
 
 def delete_account(r: Request) -> Reply:
     return accounts.delete_account(r.platform, r.args["id"])
+
+
+# Accounts v2 (models/accounts_v2.py): the platform's, JSON in, `v2.core.account` out.
+
+def create_account_v2(r: Request) -> Reply:
+    return accounts_v2.create(r.backend, r.platform, r.params)
+
+
+def list_accounts_v2(r: Request) -> Reply:
+    return accounts_v2.list_accounts(r.platform, r.params)
+
+
+def retrieve_account_v2(r: Request) -> Reply:
+    return accounts_v2.retrieve(r.platform, r.args["id"], r.params)
+
+
+def update_account_v2(r: Request) -> Reply:
+    return accounts_v2.update(r.backend, r.platform, r.args["id"], r.params)
+
+
+def close_account_v2(r: Request) -> Reply:
+    return accounts_v2.close(r.platform, r.args["id"], r.params)
 
 
 def own_account(r: Request) -> Reply:

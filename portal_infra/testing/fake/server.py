@@ -2,8 +2,12 @@
 a request log, faults, and a control API under `/_fake/`.
 
 Order for each API request: auth -> rate limits (faults.py) -> faults (before) -> idempotent replay ->
-stripe-mock validation (its 4xx returned unchanged) -> Stripe's parameter definitions (params.py) ->
-the model -> idempotency record -> faults (after) -> reply.
+the platform's kind (Accounts v1/v2, sandbox; models/accounts_v2.gate) -> stripe-mock validation (its 4xx
+returned unchanged; not for `/v2/`, which stripe-mock does not serve) -> Stripe's parameter definitions
+(params.py) -> the model -> idempotency record -> faults (after) -> reply.
+
+`/v2/` requests: POST bodies are JSON (stripe-python `_api_requestor.py` json.dumps the params for api_mode V2),
+GET queries are form-encoded as for v1, and errors come back in v2's envelope (exceptions.StripeError.body_v2).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from . import responses
 from .exceptions import AuthenticationError, IdempotencyError, LockTimeout, NotFoundRoute, RateLimited, StripeError
 from .faults import LIMIT_FIELDS, FaultRule, Faults
 from .forms import decode_form, decode_multipart
-from .models import Backend
+from .models import Backend, accounts_v2
 from .models.portal import ensure_default_configuration
 from .params import check_request
 from .permissions import RestrictedKeys
@@ -148,6 +152,19 @@ class FakeStripe:
         if path.exists():
             self.backend.load(json.loads(path.read_text()))
 
+    def set_platform(self, mode: str = "test", *, accounts: str | None = None,
+                     sandbox: bool | None = None) -> dict[str, Any]:
+        """What kind of Connect platform the fake is, per mode (STRIPE.md 4.1). `accounts`: "v1+v2" (enrolled in
+        Accounts v2, the default), "v1" (not enrolled: `/v2/core/accounts*` answers 400), "v2" (a new platform:
+        `POST /v1/accounts` answers 400). `sandbox=False`: a test key is plain test mode, where Accounts v2
+        answers 400. None leaves a flag as it is; `reset()` restores the defaults."""
+        with self.backend.lock:
+            return accounts_v2.set_platform_flags(self.backend, mode, accounts, sandbox)
+
+    def platform(self) -> dict[str, Any]:
+        with self.backend.lock:
+            return {mode: accounts_v2.platform_flags(self.backend, mode) for mode in ("test", "live")}
+
     def forget_idempotency_keys(self) -> None:
         """What Stripe does to keys at least 24 hours old (STRIPE.md section 6): the next use acts anew."""
         self._idempotency.clear()
@@ -181,7 +198,8 @@ class FakeStripe:
                 if saved.fingerprint != fingerprint:
                     raise IdempotencyError(key)
                 return saved.status, saved.body, "application/json", {"Idempotent-Replayed": "true"}
-        if self.stripe_mock_url:
+        accounts_v2.gate(self.backend, mode, method, path, headers)
+        if self.stripe_mock_url and not path.startswith("/v2/"):
             refused = self._validate_with_stripe_mock(method, path, query, headers, body)
             if refused is not None:
                 return refused[0], refused[1], "application/json", {}
@@ -241,11 +259,24 @@ def _mode(authorization: str) -> str:
                               "(Authorization: Bearer sk_test_...).")
 
 
-def _params(method: str, query: str, content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+def _params(method: str, path: str, query: str, content_type: str,
+            body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     if method == "GET":
         return decode_form(parse_qsl(query, keep_blank_values=True)), {}
     if content_type.startswith("multipart/form-data"):
         return decode_multipart(content_type, body)
+    if path.startswith("/v2/"):
+        # JSON, `null` kept as None. unsourced: Stripe's answer to a body that is not a JSON object.
+        if not body.strip():
+            return {}, {}
+        try:
+            decoded = json.loads(body)
+        except ValueError:
+            raise StripeError(400, "Invalid JSON body: v2 requests take a JSON object "
+                                   "(Content-Type: application/json)") from None
+        if not isinstance(decoded, dict):
+            raise StripeError(400, "Invalid JSON body: v2 requests take a JSON object")
+        return decoded, {}
     return decode_form(parse_qsl(body.decode(errors="replace"), keep_blank_values=True)), {}
 
 
@@ -308,7 +339,7 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                 mode = entry["mode"] = _mode(headers.get("authorization", ""))
                 fake.restricted_keys.check(_key(headers.get("authorization", "")), method, split.path,
                                            headers.get("stripe-account") or fake.backend.platform_account_id)
-                params, uploads = _params(method, split.query, headers.get("content-type", ""), body)
+                params, uploads = _params(method, split.path, split.query, headers.get("content-type", ""), body)
                 entry["params"] = params
                 limiter = fake.faults.over_rate_limit(entry["route"], mode)
                 if limiter is not None:
@@ -322,7 +353,8 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     entry["replayed"] = True
                 after = fake.faults.pick(method, split.path, "after")
             except StripeError as err:
-                status, payload = err.status, json.dumps(err.body()).encode()
+                envelope = err.body_v2() if split.path.startswith("/v2/") else err.body()
+                status, payload = err.status, json.dumps(envelope).encode()
                 if isinstance(err, RateLimited):
                     extra = {"Stripe-Should-Retry": "true", **err.headers()}
             entry["status"] = status
@@ -390,6 +422,14 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                 elif path == "/_fake/restricted_keys" and method == "POST":
                     fake.restricted_keys.set(str(data.get("key", "")), data.get("grants") or {})
                     reply = {"ok": True}
+                elif path == "/_fake/platform" and method == "POST":
+                    unknown = sorted(set(data) - {"mode", "accounts", "sandbox"})
+                    if unknown:
+                        raise ValueError(f"unknown platform fields: {unknown}; known: mode, accounts, sandbox")
+                    reply = fake.set_platform(str(data.get("mode", "test")), accounts=data.get("accounts"),
+                                              sandbox=data.get("sandbox"))
+                elif path == "/_fake/platform":
+                    reply = fake.platform()
                 elif path == "/_fake/seed" and method == "POST":
                     reply = fake.seed(data)
                 elif path == "/_fake/dashboard/account" and method == "POST":

@@ -22,6 +22,10 @@ BRANDING_KEYS = ("icon", "logo", "primary_color", "secondary_color")
 PROFILE_KEYS = ("name", "support_email", "support_phone", "support_url", "url", "mcc", "product_description",
                 "support_address")
 _FILE_PURPOSE = {"icon": "business_icon", "logo": "business_logo"}
+# Where an account keeps what only Accounts v2 has (accounts_v2.py); v1 answers never show it.
+V2_KEY = "_v2"
+# stripe/openapi `address` (v1 business_profile.support_address); v2's support address adds `town`.
+_V1_ADDRESS_KEYS = ("city", "country", "line1", "line2", "postal_code", "state")
 _TOP = {"type", "country", "email", "business_type", "settings", "business_profile", "metadata", "capabilities",
         "controller"}
 
@@ -98,6 +102,24 @@ def _branding_file(backend: Backend, platform: AccountStore, account_id: str, fi
     return found
 
 
+def v1_view(account: Obj) -> Obj:
+    """The account as Accounts v1 answers it: without v2's own properties (docs.stripe.com/connect/accounts-v2:
+    "the response is structured as a v1 Account")."""
+    out = copy.deepcopy(account)
+    out.pop(V2_KEY, None)
+    address = (out.get("business_profile") or {}).get("support_address")
+    if isinstance(address, dict):
+        out["business_profile"]["support_address"] = {k: address.get(k) for k in _V1_ADDRESS_KEYS}
+    return out
+
+
+def check_not_closed(account: Obj) -> None:
+    """A closed v2 Account "can no longer be operated on" (stripe/v2/core/_account_service.py `close`).
+    unsourced: the status, code and message, and that v1 writes are refused too."""
+    if (account.get(V2_KEY) or {}).get("closed"):
+        raise StripeError(400, f"The account {account['id']} is closed and can no longer be updated.")
+
+
 def create_account(backend: Backend, platform: AccountStore, params: Obj) -> Obj:
     account = _account(new_id("acct"), platform.livemode, str(params.get("type") or "custom"))
     platform.accounts.add(account)
@@ -106,13 +128,14 @@ def create_account(backend: Backend, platform: AccountStore, params: Obj) -> Obj
     except Exception:
         del platform.accounts.items[account["id"]]
         raise
-    return copy.deepcopy(platform.accounts.items[account["id"]])
+    return v1_view(platform.accounts.items[account["id"]])
 
 
 def update_account(backend: Backend, platform: AccountStore, id_: str, params: Obj) -> Obj:
     account = platform.accounts.get(id_, "account")
+    check_not_closed(account)
     platform.accounts.items[id_] = _apply(backend, platform, account, params)
-    return copy.deepcopy(platform.accounts.items[id_])
+    return v1_view(platform.accounts.items[id_])
 
 
 def dashboard_update(backend: Backend, mode: str, id_: str, params: Obj) -> Obj:
@@ -120,11 +143,17 @@ def dashboard_update(backend: Backend, mode: str, id_: str, params: Obj) -> Obj:
     platform = backend.store(mode, None)
     account = platform.accounts.get(id_, "account")
     platform.accounts.items[id_] = _apply(backend, platform, account, params, dashboard=True)
-    return copy.deepcopy(platform.accounts.items[id_])
+    return v1_view(platform.accounts.items[id_])
 
 
 def retrieve_account(platform: AccountStore, id_: str) -> Obj:
-    return copy.deepcopy(platform.accounts.get(id_, "account"))
+    return v1_view(platform.accounts.get(id_, "account"))
+
+
+def list_accounts(platform: AccountStore, params: Obj) -> Obj:
+    page = platform.accounts.list(params, "/v1/accounts")
+    page["data"] = [v1_view(item) for item in page["data"]]
+    return page
 
 
 def own_account(backend: Backend, store: AccountStore) -> Obj:

@@ -185,6 +185,9 @@ class Backend:
         self._stores: dict[tuple[str, str], AccountStore] = {}
         # Per mode: the platform's own business_profile / settings.branding (see accounts.own_account).
         self.platform_settings: dict[str, Obj] = {}
+        # Per mode: what kind of Connect platform this is (accounts_v2.PLATFORM_DEFAULTS; control API
+        # `POST /_fake/platform`). Absent: the defaults.
+        self.platform_flags: dict[str, Obj] = {}
         self._on_new_store: list[Callable[[AccountStore], None]] = []
 
     def on_new_store(self, hook: Callable[[AccountStore], None]) -> None:
@@ -211,6 +214,7 @@ class Backend:
         with self.lock:
             self._stores.clear()
             self.platform_settings.clear()
+            self.platform_flags.clear()
 
     # Persistence, so a fake that serves `make up` keeps its objects between runs.
     _COLLECTIONS = ("configurations", "sessions", "accounts", "files", "products", "prices", "customers",
@@ -226,7 +230,8 @@ class Backend:
                     "collections": {name: list(getattr(store, name).items.values()) for name in self._COLLECTIONS},
                     "file_contents": {k: base64.b64encode(v).decode() for k, v in store.file_contents.items()},
                 })
-            return {"clock": self.clock.tick(), "stores": stores, "platform_settings": self.platform_settings}
+            return {"clock": self.clock.tick(), "stores": stores, "platform_settings": self.platform_settings,
+                    "platform_flags": self.platform_flags}
 
     def load(self, data: dict[str, Any]) -> None:
         with self.lock:
@@ -234,6 +239,7 @@ class Backend:
             self.clock = Clock()
             self.clock._last = int(data.get("clock", 0))
             self.platform_settings = dict(data.get("platform_settings") or {})
+            self.platform_flags = dict(data.get("platform_flags") or {})
             for entry in data.get("stores", []):
                 store = AccountStore(entry["mode"], entry["account"], self.clock)
                 store.default_configuration_id = entry["default_configuration_id"]
