@@ -1,8 +1,8 @@
 """`portal-infra promote <from> <to> [--dry-run]`: carry one stack's definition into the next.
 
 The effective definitions (the base with each stack laid over it) are compared on their portable
-part only. Never promoted: keys, API bases, the mode and `allowLive` (where and as whom a stack talks
-to Stripe), Connect account IDs, the IDs of configurations the platform's portals adopt (`adopt: bpc_…`
+part only. Never promoted: keys, API bases, the mode, `allowLive` and `accountsApi` (where and as whom
+a stack talks to Stripe), Connect account IDs, the IDs of configurations the platform's portals adopt (`adopt: bpc_…`
 names an object of one account; `adopt: default` means the same everywhere), and the paths either
 stack lists in `portal-infra:pinned` (values that belong to one stack, like its name or return URL).
 Prices named by lookup key are portable as they are; each stack resolves them in its own account at

@@ -108,7 +108,9 @@ class PortalInfraProvider(p.Provider):
     async def diff_config(self, request: p.DiffRequest) -> p.DiffResponse:
         olds = {k: v for k, v in plain_map(request.old_state).items() if k in CONFIG_PROPERTIES}
         news = {k: v for k, v in plain_map(request.new_inputs).items() if k in CONFIG_PROPERTIES}
-        changed = sorted(k for k in olds.keys() | news.keys() if olds.get(k) != news.get(k))
+        # The Accounts API is how the same account is reached, not what it holds: switching a stack to
+        # the API its platform moved to changes nothing in Stripe, so it is no change (specs/account_wire.py).
+        changed = sorted(k for k in olds.keys() | news.keys() if olds.get(k) != news.get(k) and k != "accountsApi")
         return p.DiffResponse(changes=bool(changed), diffs=changed,
                               detailed_diff={k: p.PropertyDiff(p.PropertyDiffKind.UPDATE, True) for k in changed})
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..specs.account_wire import ACCOUNTS_APIS
 from ..specs.branding import PROFILE_FIELDS, AccountBrandingSpec, PlatformSettingsSpec
 from ..specs.custom_domain import CustomDomainSpec
 from ..specs.portal_configuration import PortalConfigurationSpec
@@ -34,7 +35,8 @@ from ..specs.stack import RateLimits, Retries, StackConfig, Timeouts
 PACKAGE = "portal-infra"
 SECRET_CONFIG = frozenset({"stripeApiKey"})
 # Provider settings: the StackConfig keys that configure the Stripe client (not the program's own).
-CONFIG_PROPERTIES = ("mode", "allowLive", "stripeApiBase", "stripeApiKey", "rateLimits", "timeouts", "retries")
+CONFIG_PROPERTIES = ("mode", "allowLive", "stripeApiBase", "stripeApiKey", "rateLimits", "timeouts", "retries",
+                     "accountsApi")
 
 
 def _token(name: str) -> str:
@@ -338,9 +340,11 @@ def schema() -> dict[str, Any]:
     # Provider config: the stack config keys that configure the Stripe client, as StackConfig has them.
     fields = StackConfig.model_fields
     b.types["Mode"] = _enum(("test", "live"))
+    b.types["AccountsApi"] = _enum(ACCOUNTS_APIS)
     config_vars: dict[str, Any] = {
         "mode": {"$ref": f"#/types/{_token('Mode')}", "description": fields["mode"].description},
         "allowLive": {"type": "boolean", "description": fields["allowLive"].description},
+        "accountsApi": {"$ref": f"#/types/{_token('AccountsApi')}", "description": fields["accountsApi"].description},
         "stripeApiBase": {"type": "string", "description": fields["stripeApiBase"].description},
         "stripeApiKey": {"type": "string", "secret": True, "description":
                          "the Stripe secret or restricted key; set with `pulumi config set --secret "

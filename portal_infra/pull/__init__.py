@@ -22,14 +22,15 @@ from typing import Any, TextIO
 
 import yaml
 
+from ..specs.account_wire import AccountsApi
+from ..specs.declare import branding_block, configuration_block, platform_block, unique_names
 from ..specs.layers import merge
+from ..specs.notes import Notes
 from ..specs.stack import NAMESPACE, parse_stack_config
 from ..stackfiles import Project, find_project
 from ..stripe_api import StripeGateway, client_settings, resolve
 from .assets import Assets
-from .declare import branding_block, configuration_block, platform_block, unique_names
 from .factor import shared, without
-from .notes import Notes
 from .reader import ConnectedAccount, Selection, Snapshot, read_snapshot
 from .stackfile import write_stack_file
 
@@ -38,7 +39,8 @@ __all__ = ["PullResult", "Selection", "pull"]
 ADOPT_DEFAULT = {"adopt": "default"}
 # Stack config that says where and as whom to read (the key itself comes from STRIPE_API_KEY or the
 # stack's secret, through stripe_api.resolve, with the same guardrails as every other command).
-_CONNECTION_KEYS = ("mode", "allowLive", "stripeApiBase", "stripeApiKey", "rateLimits", "timeouts", "retries")
+_CONNECTION_KEYS = ("mode", "allowLive", "stripeApiBase", "stripeApiKey", "rateLimits", "timeouts", "retries",
+                    "accountsApi")
 _ALWAYS = (
     "custom domains have no Stripe API (Dashboard only): not pulled; declare portal-infra:domain by hand",
     "retention coupons are applied per portal session, not held by a configuration: not pulled; add "
@@ -111,7 +113,7 @@ def _declare(snapshot: Snapshot, stack: str, project: str, notes: Notes, assets:
     portal, portals = _platform_portals(snapshot.configurations, notes)
     out["portal"], out["portals"] = portal, portals or None
     out["platform"] = platform_block(snapshot.platform, notes) or None
-    out["fleet"] = _fleet(snapshot.accounts, stack, project, notes, assets)
+    out["fleet"] = _fleet(snapshot.accounts, stack, project, notes, assets, snapshot.api)
     return out
 
 
@@ -136,7 +138,7 @@ def _platform_portals(configurations: list[dict[str, Any]], notes: Notes
 
 
 def _fleet(accounts: list[ConnectedAccount], stack: str, project: str, notes: Notes,
-           assets: Assets | None) -> dict[str, Any] | None:
+           assets: Assets | None, api: AccountsApi) -> dict[str, Any] | None:
     entries: list[tuple[str | None, dict[str, Any]]] = []
     for found in accounts:
         account = found.account
@@ -154,7 +156,7 @@ def _fleet(accounts: list[ConnectedAccount], stack: str, project: str, notes: No
         portal = _account_portal(found, notes)
         if portal is not None:
             entry["portal"] = portal
-        branding = branding_block(account, notes)
+        branding = branding_block(account, notes, api)
         if assets is not None:
             _images_to_paths(branding, account_id, assets, notes)
         if branding:

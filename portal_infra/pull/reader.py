@@ -7,6 +7,13 @@
 - one `GET /v1/billing_portal/configurations` per selected account, with `Stripe-Account` (STRIPE.md
   section 4: an account's configurations live on it), a few at a time within the stack's pacing.
 
+On a platform that uses Accounts v2 (`portal-infra:accountsApi: v2`), accounts are listed with
+`GET /v2/core/accounts` (its pages by `next_page_url`), and since a v2 list has no `include` (its
+params in stripe-python 16.1.0 `stripe/params/v2/core/_account_list_params.py` are
+`applied_configurations`, `closed` and `limit`) and so returns no `configuration` or `defaults`, each
+selected account is then read once with `GET /v2/core/accounts/{id}?include[]=…`: one read more per
+account than on v1.
+
 Stripe's list endpoint cannot filter accounts by ID or metadata, so the selection is made on the pages.
 """
 
@@ -17,10 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..specs.account_wire import AccountsApi, account_path, retrieve_params
 from ..stripe_api import StripeGateway
 
 CONFIGURATIONS = "/v1/billing_portal/configurations"
 ACCOUNTS = "/v1/accounts"
+ACCOUNTS_V2 = "/v2/core/accounts"
 # Requests in flight at once for the per-account lists; the pacer still holds them to the stack's rates.
 PARALLEL = 8
 
@@ -68,6 +77,7 @@ class Snapshot:
     configurations: list[dict[str, Any]]
     accounts: list[ConnectedAccount]
     missing_ids: list[str]
+    api: AccountsApi = "v1"  # the Accounts API the accounts were read with (their objects' shape)
 
 
 def read_snapshot(platform: StripeGateway, as_account: Callable[[str], StripeGateway],
@@ -75,7 +85,10 @@ def read_snapshot(platform: StripeGateway, as_account: Callable[[str], StripeGat
     """Everything pull declares, read with the platform's gateway and one per connected account."""
     own = platform.get("/v1/account")
     configurations = platform.list_all(CONFIGURATIONS)
-    listed = platform.list_all(ACCOUNTS) if connect else []
+    api = platform.settings.accounts_api
+    listed: list[dict[str, Any]] = []
+    if connect:
+        listed = platform.list_all(ACCOUNTS) if api == "v1" else platform.list_all_v2(ACCOUNTS_V2)
     # Oldest first (Stripe lists newest first), so accounts made later land at the end of the file.
     chosen = [a for a in reversed(listed) if selection.keeps(a)]
     missing = [i for i in selection.ids if i not in {a.get("id") for a in listed}]
@@ -83,7 +96,13 @@ def read_snapshot(platform: StripeGateway, as_account: Callable[[str], StripeGat
     def configurations_of(account: Mapping[str, Any]) -> list[dict[str, Any]]:
         return as_account(str(account["id"])).list_all(CONFIGURATIONS)
 
+    def whole(account: dict[str, Any]) -> dict[str, Any]:
+        if api == "v1":
+            return account  # a v1 list page holds the whole account
+        return platform.get(account_path(api, str(account["id"])), retrieve_params(api))
+
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        chosen = list(pool.map(whole, chosen))
         found: Sequence[list[dict[str, Any]]] = list(pool.map(configurations_of, chosen))
     return Snapshot(own, configurations, [ConnectedAccount(a, c) for a, c in zip(chosen, found, strict=True)],
-                    missing)
+                    missing, api)

@@ -8,11 +8,16 @@ renaming or touching an image changes nothing); update sends only what changed; 
 account back onto the declared fields, so a change made by hand is drift; delete restores the
 recorded look (`on_delete: restore`, the default) or leaves it (`retain`).
 
-Stripe cannot unset every field it sets. No branding field takes `""`, and in `business_profile`
+The wire is `portal-infra:accountsApi` (v1 `POST /v1/accounts/{id}` or v2 `POST /v2/core/accounts/{id}`):
+where each field lives on each, and how each unsets, is specs/account_wire.py; nothing here depends
+on which. State holds declared fields and File IDs only, so a stack moved from v1 to v2 has no diff.
+
+Stripe cannot unset every field it sets. No branding field takes `""`, and in v1's `business_profile`
 only `support_url` does (stripe-python 16.1.0, `stripe/params/_account_update_params.py`:
 `support_url: "Literal['']|str"`, while `name`, `support_email`, `support_phone` and `url` are
-`str`; Stripe answers `parameter_invalid_empty` to `""` there). Where the account had no value
-before portal-infra set one, restoring keeps portal-infra's value and says so.
+`str`; Stripe answers `parameter_invalid_empty` to `""` there); on v2 none does (account_wire.py).
+Where the account had no value before portal-infra set one, restoring keeps portal-infra's value and
+says so.
 
 What the account had before is also written to the account's own metadata in the same request that
 changes it. A `pulumi up` killed after Stripe acted but before state was written would otherwise
@@ -31,6 +36,16 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ..specs import SpecError
+from ..specs.account_wire import (
+    AccountsApi,
+    account_path,
+    account_update,
+    emptyable,
+    refused_file_param,
+    retrieve_params,
+    wrong_api,
+)
+from ..specs.account_wire import live_values as wire_values
 from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, AccountBrandingSpec, parse_account_branding
 from ..specs.contrast import aa_failures, describe
 from ..specs.images import PURPOSE, ImageInfo, is_file_id, sha256_of
@@ -53,8 +68,6 @@ COMPUTED_FIELDS = ("icon_file", "logo_file", "files", "previous", "livemode", "m
 # Where this resource's uploaded images live. State written before Files moved to the platform has no
 # `files_owner`: its images were uploaded on the connected account, which Stripe does not accept.
 FILES_OWNER = "platform"
-# The only managed field Stripe lets a platform unset with "" (see the module docstring).
-EMPTYABLE_FIELDS = frozenset({"support_url"})
 
 
 def _warn_about_contrast(owner: Any, spec: AccountBrandingSpec) -> None:
@@ -65,24 +78,9 @@ def _warn_about_contrast(owner: Any, spec: AccountBrandingSpec) -> None:
         warn(describe(who, failure, spec.primary_color, spec.secondary_color))
 
 
-def _path(account: str) -> str:
-    return f"/v1/accounts/{account}"
-
-
-def live_values(account: Mapping[str, Any]) -> dict[str, Any]:
-    """The managed fields as Stripe holds them now (None where unset)."""
-    branding = ((account.get("settings") or {}).get("branding")) or {}
-    profile = account.get("business_profile") or {}
-    out: dict[str, Any] = {f: _file_id(branding.get(f)) for f in BRANDING_FIELDS}
-    out.update({f: profile.get(stripe_name) for f, stripe_name in PROFILE_FIELDS.items()})
-    for f in COLOR_FIELDS:
-        if isinstance(out[f], str):
-            out[f] = out[f].lower()
-    return out
-
-
-def _file_id(value: Any) -> Any:
-    return value.get("id") if isinstance(value, dict) else value  # an expanded File
+def live_values(account: Mapping[str, Any], api: AccountsApi) -> dict[str, Any]:
+    """The managed fields as Stripe holds them now (None where unset), from an account of `api`."""
+    return wire_values(api, account)
 
 
 def _restore_metadata(previous: Mapping[str, Any]) -> dict[str, str]:
@@ -165,15 +163,16 @@ class AccountBrandingProvider(StripeResourceProvider):
             raise ResourceError(
                 f"account {account_id}: its branding is already managed by portal-infra resource {holder!r}; "
                 "remove it there first (destroy restores what it recorded), or manage it from that stack")
-        now = live_values(account)
+        now = live_values(account, _api(gateway))
         # Taken over after an interrupted create: what the account had before is in its metadata.
         previous = (_restore_from_metadata(metadata) if holder == owner else None) or now
         files: dict[str, str] = {}
         kept = self._shown_already(gateway, account_id, props, now, files)
-        params = self._changes(gateway, props, now, files, kept=kept)
-        params["metadata"] = {OWNER_METADATA_KEY: owner, **_restore_metadata(previous)}
-        updated = _post_account(gateway, account_id, _without_empty(params))
-        return CreateResult(account_id, self._outputs(props, updated, gateway.mode, files, previous))
+        values = self._changes(gateway, props, now, files, kept=kept)
+        body = account_update(_api(gateway), values,
+                              metadata={OWNER_METADATA_KEY: owner, **_restore_metadata(previous)})
+        updated = _post_account(gateway, account_id, body)
+        return CreateResult(account_id, self._outputs(props, updated, gateway, files, previous))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         self.refuse_other_mode("account branding", id_, olds)
@@ -186,27 +185,29 @@ class AccountBrandingProvider(StripeResourceProvider):
         # An unchanged image stays the File it is: it may be one the account showed before it was adopted.
         kept: dict[str, str] = {role: str(olds[f"{role}_file"]) for role in IMAGE_FIELDS
                 if olds.get(f"{role}_file") and _image_identity(olds, role) == _image_identity(news, role)}
-        params = self._changes(gateway, news, now, files, previous=previous, olds=olds, kept=kept)
-        params = _without_empty(params)
-        if not params:
+        values = self._changes(gateway, news, now, files, previous=previous, olds=olds, kept=kept)
+        if not values:
             computed = {k: olds.get(k) for k in COMPUTED_FIELDS}
             return UpdateResult({**without_provider(news), **computed, "files": files})
+        metadata = None
         if not olds.get("owner") and news.get("owner"):
             # Imported (import_state): its first write records the holder and the look at import, as create does.
-            params["metadata"] = {OWNER_METADATA_KEY: str(news["owner"]), **_restore_metadata(previous)}
-        updated = _post_account(gateway, id_, params)
-        return UpdateResult(self._outputs(news, updated, gateway.mode, files, previous))
+            metadata = {OWNER_METADATA_KEY: str(news["owner"]), **_restore_metadata(previous)}
+        updated = _post_account(gateway, id_, account_update(_api(gateway), values, metadata=metadata))
+        return UpdateResult(self._outputs(news, updated, gateway, files, previous))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         self.refuse_other_mode("account branding", id_, props)
         gateway = self.gateway()
+        api = _api(gateway)
         try:
-            account = gateway.get(_path(id_))
+            account = gateway.get(account_path(api, id_), retrieve_params(api))
         except StripeCallError as err:
             if err.is_missing:
                 return ReadResult(id_="", outs={})
+            _refused_api(api, id_, err)
             raise
-        live = live_values(account)
+        live = live_values(account, api)
         inputs: dict[str, Any] = {k: props[k] for k in ("account", *CONTROL_FIELDS) if props.get(k) is not None}
         for f in (*COLOR_FIELDS, *PROFILE_FIELDS):
             if props.get(f) is not None and live.get(f) is not None:
@@ -222,34 +223,47 @@ class AccountBrandingProvider(StripeResourceProvider):
                 inputs[role] = live[role]  # set by hand to another File: drift, shown as that File's ID
         if props.get("files_owner"):
             inputs["files_owner"] = props["files_owner"]
-        outs = self._outputs(inputs, account, gateway.mode, dict(props.get("files") or {}),
+        outs = self._outputs(inputs, account, gateway, dict(props.get("files") or {}),
                              dict(props.get("previous") or {}))
         return ReadResult(id_, outs, inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self.refuse_other_mode("account branding", id_, props)
         gateway = self.gateway()
-        release = {OWNER_METADATA_KEY: "", **dict.fromkeys(_restore_metadata(props.get("previous") or {}), "")}
-        params: dict[str, Any] = {"metadata": release}
+        api = _api(gateway)
+        release = (OWNER_METADATA_KEY, *_restore_metadata(props.get("previous") or {}))
+        values: dict[str, Any] = {}
         if props.get("on_delete") == "retain":
             warn(f"account {id_}: branding is left as it is (on_delete: retain)")
         else:
             previous = props.get("previous") or {}
             managed = [f for f in MANAGED_FIELDS if props.get(f) is not None]
-            params.update(self._restore_params(gateway, id_, managed, previous))
+            values = self._restore_params(gateway, id_, managed, previous)
+        body = account_update(api, values, remove_metadata=release)
         try:
-            gateway.post(_path(id_), params, idempotency_key=account_write_key("restore", id_))
+            gateway.post(account_path(api, id_), body, idempotency_key=account_write_key("restore", id_))
         except StripeCallError as err:
             if err.is_missing:
                 return
+            _refused_api(api, id_, err)
             raise
 
     # --- helpers -------------------------------------------------------------------------------
 
     def _account(self, gateway: StripeGateway, account_id: str) -> dict[str, Any]:
+        api = _api(gateway)
         try:
-            return gateway.get(_path(account_id))
+            return gateway.get(account_path(api, account_id), retrieve_params(api))
         except StripeCallError as err:
+            _refused_api(api, account_id, err)
+            if (err.is_missing or err.status == 403) and api == "v2":
+                # "a new v1 Account can take up to 10 minutes before v2 endpoints accept it" (STRIPE.md 4.1,
+                # Stripe's migrate-integration guide).
+                raise ResourceError(
+                    f"account {account_id}: Accounts v2 (portal-infra:accountsApi v2) shows no connected account "
+                    f"with this ID to this platform key in {gateway.mode} mode. Check the ID and the key's mode; an "
+                    "account just made with Accounts v1 can take up to 10 minutes before v2 accepts it (run `pulumi "
+                    "up` again then), and a platform not enrolled in v2 sets portal-infra:accountsApi v1") from None
             if err.is_missing or err.status == 403:
                 raise ResourceError(f"account {account_id}: no connected account with this ID is visible to this "
                                   f"platform key in {gateway.mode} mode; check the ID and the key's mode") from None
@@ -258,9 +272,8 @@ class AccountBrandingProvider(StripeResourceProvider):
     def _changes(self, gateway: StripeGateway, props: Mapping[str, Any], now: Mapping[str, Any],
                  files: dict[str, str], *, previous: Mapping[str, Any] | None = None,
                  olds: Mapping[str, Any] | None = None, kept: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """The account parameters that make Stripe hold `props`, given what it holds `now`."""
-        branding: dict[str, Any] = {}
-        profile: dict[str, Any] = {}
+        """The declared fields (field -> value) to send so that Stripe holds `props`, given what it holds `now`."""
+        values: dict[str, Any] = {}
         account_id = str(props["account"])
         undeclared: list[str] = []
         for f in MANAGED_FIELDS:
@@ -273,26 +286,11 @@ class AccountBrandingProvider(StripeResourceProvider):
                 want = (kept or {}).get(f) or self._file_for(gateway, f, props, files)
             if want == now.get(f):
                 continue
-            if f in BRANDING_FIELDS:
-                branding[f] = want
-            else:
-                profile[PROFILE_FIELDS[f]] = want
-        params: dict[str, Any] = {}
-        if branding:
-            params["settings"] = {"branding": branding}
-        if profile:
-            params["business_profile"] = profile
+            values[f] = want
         if undeclared and previous is not None:
             # A field dropped from the program goes back to what the account had before.
-            restored = self._restore_params(gateway, account_id, undeclared, previous)
-            for group, values in restored.items():
-                target = params.setdefault(group, {})
-                for k, v in values.items():
-                    if isinstance(v, dict):
-                        target.setdefault(k, {}).update(v)
-                    else:
-                        target[k] = v
-        return params
+            values.update(self._restore_params(gateway, account_id, undeclared, previous))
+        return values
 
     def _shown_already(self, gateway: StripeGateway, account_id: str, props: Mapping[str, Any],
                        now: Mapping[str, Any], files: dict[str, str]) -> dict[str, str]:
@@ -339,28 +337,21 @@ class AccountBrandingProvider(StripeResourceProvider):
 
     def _restore_params(self, gateway: StripeGateway, account_id: str, fields: list[str],
                         previous: Mapping[str, Any]) -> dict[str, Any]:
-        branding: dict[str, Any] = {}
-        profile: dict[str, Any] = {}
+        """The declared fields (field -> value) that put back what the account had before."""
+        values: dict[str, Any] = {}
         for f in fields:
             before = previous.get(f)
-            if before is None and (f in BRANDING_FIELDS or f not in EMPTYABLE_FIELDS):
+            if before is None and not emptyable(_api(gateway), f):
                 # Stripe's API cannot unset it (module docstring): keep the value, and say so.
                 warn(f"account {account_id}: {f} had no value before portal-infra set it, and Stripe "
                      "cannot unset it; it keeps its current value")
             elif f in IMAGE_FIELDS:
                 restored = self._restorable_file(gateway, account_id, f, str(before))
                 if restored:
-                    branding[f] = restored
-            elif f in BRANDING_FIELDS:
-                branding[f] = before
+                    values[f] = restored
             else:
-                profile[PROFILE_FIELDS[f]] = "" if before is None else before
-        out: dict[str, Any] = {}
-        if branding:
-            out["settings"] = {"branding": branding}
-        if profile:
-            out["business_profile"] = profile
-        return out
+                values[f] = "" if before is None else before  # "" only where emptyable() says so
+        return values
 
     def _restorable_file(self, gateway: StripeGateway, account_id: str, role: str, file_id: str) -> str | None:
         """A File the platform may set that shows what `file_id` showed. The account's earlier image may
@@ -374,9 +365,9 @@ class AccountBrandingProvider(StripeResourceProvider):
                  f"platform cannot set; restored the same image as platform File {copy}")
         return copy
 
-    def _outputs(self, inputs: Mapping[str, Any], account: Mapping[str, Any], mode: str, files: dict[str, str],
-                 previous: Mapping[str, Any]) -> dict[str, Any]:
-        live = live_values(account)
+    def _outputs(self, inputs: Mapping[str, Any], account: Mapping[str, Any], gateway: StripeGateway,
+                 files: dict[str, str], previous: Mapping[str, Any]) -> dict[str, Any]:
+        live = live_values(account, _api(gateway))
         return {
             **without_provider(inputs),
             "icon_file": live.get("icon"),
@@ -384,7 +375,7 @@ class AccountBrandingProvider(StripeResourceProvider):
             "files": files,
             "previous": dict(previous),
             "livemode": bool(account.get("livemode")),
-            "mode": mode,
+            "mode": gateway.mode,
         }
 
 
@@ -403,12 +394,27 @@ def account_write_key(operation: str, account_id: str) -> str:
     return idempotency_key(operation, account_id, None, after=secrets.token_hex(16))
 
 
-def _post_account(gateway: StripeGateway, account_id: str, params: dict[str, Any]) -> dict[str, Any]:
+def _api(gateway: StripeGateway) -> AccountsApi:
+    return gateway.settings.accounts_api
+
+
+def _refused_api(api: AccountsApi, account_id: str, err: StripeCallError) -> None:
+    """Raise the reason and the setting to change when Stripe refused the Accounts API itself."""
+    hint = wrong_api(api, err.code, str(err))
+    if hint:
+        raise ResourceError(f"account {account_id}: {hint}. Nothing was changed on the account. Stripe said: {err}"
+                            ) from None
+
+
+def _post_account(gateway: StripeGateway, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """POST the account's new values, under a fresh key (`account_write_key`)."""
+    api = _api(gateway)
     try:
-        return gateway.post(_path(account_id), params, idempotency_key=account_write_key("branding", account_id))
+        return gateway.post(account_path(api, account_id), body,
+                            idempotency_key=account_write_key("branding", account_id))
     except StripeCallError as err:
-        if err.code == "resource_missing" and (err.param or "").startswith("settings[branding]"):
+        _refused_api(api, account_id, err)
+        if err.code == "resource_missing" and refused_file_param(api, err.param):
             raise ResourceError(
                 f"account {account_id}: Stripe has no File the platform may set as {err.param}. Stripe lets a "
                 "platform set only Files the platform uploaded (not ones uploaded on the connected account, "
@@ -420,10 +426,6 @@ def _post_account(gateway: StripeGateway, account_id: str, params: dict[str, Any
 def _platform_files(props: Mapping[str, Any]) -> dict[str, str]:
     """The Files in state that live on the platform; account-owned uploads of older state are dropped."""
     return {k: v for k, v in dict(props.get("files") or {}).items() if k.startswith(f"{FILES_OWNER}:")}
-
-
-def _without_empty(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in params.items() if v not in ({}, None)}
 
 
 class AccountBranding(Resource, module="portal_infra", name="AccountBranding"):

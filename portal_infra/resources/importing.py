@@ -5,7 +5,7 @@ imports by calling the provider's Read with the ID alone, no inputs and no outpu
 inputs Read returns out as the program's code (`pulumi import --out`), one property per schema input;
 the state keeps those inputs and the outputs Read returns. So each function here returns:
 - inputs: the declaration of the object as Stripe holds it now, made by the same rules `portal-infra
-  pull` declares with (`pull.declare`: a configuration cut to the spec's shape, an account's look from
+  pull` declares with (`specs.declare`: a configuration cut to the spec's shape, an account's look from
   AccountBranding's `live_values`), plus the control inputs an imported object should have.
   The inputs are already in the form the resource's check() gives them (the spec's defaults filled in,
   so a configuration says `active: true`): the state then holds what a program declaring the generated
@@ -39,10 +39,10 @@ from typing import Any
 
 from pulumi.dynamic import ReadResult
 
-from ..pull.declare import branding_block, configuration_block
-from ..pull.notes import Notes
 from ..specs import SpecError, parse_portal_configuration
 from ..specs.branding import parse_account_branding
+from ..specs.declare import branding_block, configuration_block
+from ..specs.notes import Notes
 from ..specs.wire import declared
 from ..stripe_api import StripeCallError
 from . import account_branding as branding
@@ -105,7 +105,8 @@ def import_branding(provider: branding.AccountBrandingProvider, import_id: str, 
                             f"{holder!r}; remove it there first (destroy restores what it recorded), or manage it "
                             "from that stack")
     notes = Notes()
-    look = branding_block(account, notes)
+    api = gateway.settings.accounts_api
+    look = branding_block(account, notes, api)
     _warn(import_id, notes)
     try:
         spec, _ = parse_account_branding({"account": import_id, **look})
@@ -116,8 +117,8 @@ def import_branding(provider: branding.AccountBrandingProvider, import_id: str, 
     control = {"on_delete": "restore"}
     checked = {**spec.model_dump(exclude_none=True), **control}
     # What destroy puts back: the record a stack of this same resource left in the account, else the look now.
-    previous = (branding._restore_from_metadata(metadata) if holder else None) or branding.live_values(account)
-    outputs = provider._outputs(checked, account, gateway.mode, {}, previous)
+    previous = (branding._restore_from_metadata(metadata) if holder else None) or branding.live_values(account, api)
+    outputs = provider._outputs(checked, account, gateway, {}, previous)
     return ReadResult(import_id, outputs, checked)
 
 

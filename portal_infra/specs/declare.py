@@ -2,10 +2,12 @@
 account's look, the platform's own settings.
 
 No field list of its own: a configuration is cut to the shape of `PortalConfigurationSpec` with the
-same `project` that `read()` uses (specs/wire.py), and an account's look comes from AccountBranding's
-own `live_values`. So a field the spec gains is pulled, and what pull declares is exactly what the
-resources compare when they adopt it. Every block is checked by the spec it will meet at preview;
-a value the spec refuses is left out and noted, never written to fail the stack.
+same `project` that `read()` uses (specs/wire.py), and an account's look from the same
+`account_wire.live_values` AccountBranding reads with, on either Accounts API. So a field the spec
+gains is pulled, and what pull declares is exactly what the resources compare when they adopt it.
+`pulumi import` (resources/importing.py) writes the same blocks; both sit above this pure module.
+Every block is checked by the spec it will meet at preview; a value the spec refuses is left out
+and noted, never written to fail the stack.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ..resources.account_branding import live_values
-from ..specs.branding import PROFILE_FIELDS, BrandingLook, PlatformSettingsSpec
-from ..specs.common import RESERVED_METADATA_PREFIX
-from ..specs.portal_configuration import PortalConfigurationSpec, parse_portal_configuration
-from ..specs.problems import SpecError, problems_from_validation
-from ..specs.wire import project
+from .account_wire import AccountsApi, live_values
+from .branding import PROFILE_FIELDS, BrandingLook, PlatformSettingsSpec
+from .common import RESERVED_METADATA_PREFIX
 from .notes import Notes
+from .portal_configuration import PortalConfigurationSpec, parse_portal_configuration
+from .problems import SpecError, problems_from_validation
+from .wire import project
 
 Block = dict[str, Any]
 
@@ -87,13 +89,15 @@ def configuration_block(live: Mapping[str, Any], where: str, notes: Notes) -> Bl
     return None
 
 
-def branding_block(account: Mapping[str, Any], notes: Notes) -> Block:
-    """A connected account's look and customer-facing profile, as AccountBranding reads it back."""
-    live = live_values(account)
+def branding_block(account: Mapping[str, Any], notes: Notes, api: AccountsApi = "v1") -> Block:
+    """A connected account's look and customer-facing profile, as AccountBranding reads it back from
+    `account`, an object of Accounts `api` (v2: retrieved with `include`)."""
+    live = live_values(api, account)
     block = {k: live[k] for k in BrandingLook.model_fields if live.get(k) not in (None, "")}
     block = _valid(block, BrandingLook, str(account.get("id")), notes)
     managed = set(PROFILE_FIELDS.values())
-    for key, value in (account.get("business_profile") or {}).items():
+    unmanaged = account.get("business_profile") if api == "v1" else {}
+    for key, value in (unmanaged or {}).items():
         if key not in managed and value not in (None, "", {}, []):
             notes.add("business_profile field portal-infra does not manage, left out (it stays as it is)",
                       f"{account.get('id')} {key}")
@@ -101,8 +105,8 @@ def branding_block(account: Mapping[str, Any], notes: Notes) -> Block:
 
 
 def platform_block(account: Mapping[str, Any], notes: Notes) -> Block:
-    """The platform's own Dashboard-only settings that PlatformSettings checks."""
-    live = live_values(account)
+    """The platform's own Dashboard-only settings that PlatformSettings checks (`GET /v1/account`)."""
+    live = live_values("v1", account)
     block = {k: live[k] for k in PlatformSettingsSpec.model_fields if live.get(k) not in (None, "")}
     for key in BrandingLook.model_fields:
         if key not in block and live.get(key) not in (None, ""):

@@ -37,7 +37,9 @@ PORTAL_NAME_PATTERN = r"^[a-z0-9-]{1,40}$"
 SINGLE_PORTAL_RESOURCE = "portal"
 
 # Never copied by `portal-infra promote`: they say where and as whom a stack talks to Stripe.
-NON_PORTABLE = ("mode", "allowLive", "stripeApiBase", "stripeApiKey", "pinned", "base")
+# Where and as whom a stack talks to Stripe: each stack's own. `accountsApi` too: a dev stack on a v2
+# sandbox promotes to a production platform that may not be enrolled in Accounts v2.
+NON_PORTABLE = ("mode", "allowLive", "stripeApiBase", "stripeApiKey", "accountsApi", "pinned", "base")
 
 
 class Secure(Spec):
@@ -155,6 +157,9 @@ class StackConfig(Spec):
     rateLimits: RateLimits | None = Field(None, description="client-side pacing of requests to Stripe")
     timeouts: Timeouts | None = Field(None, description="connect and read timeouts for requests to Stripe")
     retries: Retries | None = Field(None, description="how long one request to Stripe keeps retrying")
+    accountsApi: Literal["v1", "v2"] | None = Field(
+        None, description="the Accounts API the Connect platform uses for connected accounts: v1 (default, "
+                          "POST /v1/accounts/{id}) or v2 (POST /v2/core/accounts/{id}, for platforms on Accounts v2)")
 
     def declared_portals(self) -> Iterator[PortalDeclaration]:
         """Every platform configuration: `portal`, then `portals` in the order written."""

@@ -167,6 +167,18 @@ class StripeGateway:
                 return out
             query = {**query, "starting_after": data[-1]["id"]}
 
+    def list_all_v2(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every object of a v2 list endpoint. v2 pages by `next_page_url`, the path and query of the next
+        page (stripe-python 16.1.0 `stripe/v2/_list_object.py`), not by `starting_after`."""
+        out: list[dict[str, Any]] = []
+        page = self.get(path, {"limit": 100, **(params or {})})
+        while True:
+            out.extend(page.get("data") or [])
+            following = page.get("next_page_url")
+            if not following or not page.get("data"):
+                return out
+            page = self.get(str(following))
+
     def _request(self, method: str, path: str, params: dict[str, Any], *, idempotency_key: str | None,
                  api: Api = "api") -> dict[str, Any]:
         """One Stripe request through `raw_request`, paced and retried."""

@@ -148,6 +148,7 @@ _PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("/v1/customers", "Customers"),
     ("/v1/files", "Files"),
     ("/v1/accounts", "Connect: Accounts"),
+    ("/v2/core/accounts", "Connect: Accounts"),
     ("/v1/account", "Account"),
 )
 

@@ -108,18 +108,23 @@ NAMESPACES = _namespaces()
 def endpoint(method: str, path: str) -> str:
     """`METHOD /v1/<collection>[/{id}[/<action>...]]`: the path with IDs folded, by position.
 
-    v1 paths alternate a name and an ID after the collection (`/v1/accounts/{id}/persons/{id}`,
-    `/v1/invoices/{id}/finalize`); a namespace (`billing_portal`) or `test_helpers` comes first. IDs
-    may be chosen by the user (coupon codes, price lookup keys are not in paths but coupon IDs are),
-    so they are folded by where they stand, never by how they look. A word in an ID's place (the
-    `search` of `/v1/customers/search`) is folded too: two endpoints sharing one budget is only slower.
+    v1 paths (and v2 ones after their namespace) alternate a name and an ID after the collection
+    (`/v1/accounts/{id}/persons/{id}`, `/v1/invoices/{id}/finalize`); a namespace (`billing_portal`)
+    or `test_helpers` comes first. IDs may be chosen by the user (coupon codes, price lookup keys are
+    not in paths but coupon IDs are), so they are folded by where they stand, never by how they look.
+    A word in an ID's place (the `search` of `/v1/customers/search`) is folded too: two endpoints
+    sharing one budget is only slower.
     """
     parts = [p for p in path.split("?", 1)[0].split("/") if p]
     folded = parts[:1]  # the version
     rest = parts[1:]
     if rest and rest[0] == "test_helpers":
         folded.append(rest.pop(0))
-    if len(rest) > 1 and rest[0] in NAMESPACES:
+    if folded == ["v2"] and len(rest) > 1:
+        # v2 paths always name a namespace first (`/v2/core/accounts/{id}`; stripe-python 16.1.0
+        # `stripe/v2/core/_account_service.py`).
+        folded.append(rest.pop(0))
+    elif len(rest) > 1 and rest[0] in NAMESPACES:
         folded.append(rest.pop(0))
     folded.extend(part if i % 2 == 0 else "{id}" for i, part in enumerate(rest))
     return f"{method.upper()} /" + "/".join(folded)

@@ -6,6 +6,7 @@ config:
     {test: 24, live: 95, endpoint: 24, filesRead: 19, filesWrite: 19}
   portal-infra:timeouts: {connect: 10, read: 60}             # seconds
   portal-infra:retries: {maxAttempts: 8, maxSeconds: 60}     # per Stripe request
+  portal-infra:accountsApi: v2      # the Accounts API the Connect platform uses (default v1)
 ```
 
 Every key is optional; a partial mapping keeps the defaults for the rest. Stripe's own limits are
@@ -23,13 +24,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..specs.account_wire import DEFAULT_ACCOUNTS_API, AccountsApi, accounts_api
 from .keys import CONFIG_NAMESPACE, StripeSetupError
 from .ratelimit import RateLimits
 
 RATE_LIMITS_CONFIG = f"{CONFIG_NAMESPACE}:rateLimits"
 TIMEOUTS_CONFIG = f"{CONFIG_NAMESPACE}:timeouts"
 RETRIES_CONFIG = f"{CONFIG_NAMESPACE}:retries"
-SETTINGS_KEYS = (RATE_LIMITS_CONFIG, TIMEOUTS_CONFIG, RETRIES_CONFIG)
+ACCOUNTS_API_CONFIG = f"{CONFIG_NAMESPACE}:accountsApi"
+SETTINGS_KEYS = (RATE_LIMITS_CONFIG, TIMEOUTS_CONFIG, RETRIES_CONFIG, ACCOUNTS_API_CONFIG)
 
 
 class SettingsError(StripeSetupError):
@@ -68,6 +71,8 @@ class ClientSettings:
     rate_limits: RateLimits = field(default_factory=RateLimits)
     timeouts: Timeouts = field(default_factory=Timeouts)
     retries: RetryPolicy = field(default_factory=RetryPolicy)
+    # Which Accounts API writes and reads connected accounts (specs/account_wire.py).
+    accounts_api: AccountsApi = DEFAULT_ACCOUNTS_API
 
 
 def client_settings(config: Mapping[str, Any]) -> ClientSettings:
@@ -76,7 +81,13 @@ def client_settings(config: Mapping[str, Any]) -> ClientSettings:
     timeouts = _mapping(config, TIMEOUTS_CONFIG, ("connect", "read"))
     retries = _mapping(config, RETRIES_CONFIG, ("maxAttempts", "maxSeconds"))
     defaults = ClientSettings()
+    api = config.get(ACCOUNTS_API_CONFIG)
+    try:
+        chosen = defaults.accounts_api if api is None else accounts_api(api)
+    except ValueError as err:
+        raise SettingsError(ACCOUNTS_API_CONFIG, str(err)) from None
     return ClientSettings(
+        accounts_api=chosen,
         rate_limits=_rate_limits(limits, defaults.rate_limits),
         timeouts=Timeouts(
             connect=_positive(timeouts, TIMEOUTS_CONFIG, "connect", defaults.timeouts.connect, "seconds"),

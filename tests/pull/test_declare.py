@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from portal_infra.pull.declare import CONFIGURATION_SHAPE, configuration_block, stack_name, unique_names
 from portal_infra.pull.factor import shared, without
-from portal_infra.pull.notes import Notes
 from portal_infra.pull.reader import Selection
+from portal_infra.specs.declare import CONFIGURATION_SHAPE, configuration_block, stack_name, unique_names
 from portal_infra.specs.fleet import FleetAccount, merged
+from portal_infra.specs.notes import Notes
 from portal_infra.specs.portal_configuration import PortalConfigurationSpec
 from portal_infra.specs.stack import PORTAL_NAME_PATTERN
 from portal_infra.specs.wire import declared, project, update_params

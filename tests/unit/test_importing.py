@@ -14,6 +14,7 @@ from pulumi.dynamic import ConfigureRequest
 from portal_infra.resources import AccountBrandingProvider, PortalConfigurationProvider
 from portal_infra.resources.base import ResourceError
 from portal_infra.resources.importing import import_branding, import_configuration
+from portal_infra.stripe_api.settings import ClientSettings
 
 OWNER = "shop/dev/imported"
 PLATFORM = "acct_1Platform000000000000"
@@ -54,6 +55,7 @@ class Stripe:
     """Answers GETs from a table and fails the test on anything else."""
 
     mode = "test"
+    settings = ClientSettings()
 
     def __init__(self, objects: dict[str, dict[str, Any]]) -> None:
         self.objects = objects
