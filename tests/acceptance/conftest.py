@@ -17,7 +17,16 @@ import stripe
 from portal_infra.testing import StripeMock
 from portal_infra.testing.fake import FakeStripe
 from portal_infra.testing.pytest_plugin import FAKE_TEST_KEY
-from tests.acceptance.target import Made, Refused, Target, new_run_id, stripe_target, target_name
+from tests.acceptance.target import (
+    Made,
+    Refused,
+    Target,
+    accounts_api_choice,
+    detect_accounts_api,
+    new_run_id,
+    stripe_target,
+    target_name,
+)
 from tests.e2e.conftest import Deployment, _cli, make_project
 
 GUARD_EXIT = 4  # pytest's own usage-error code: the run was not started
@@ -34,6 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if _target_name() == "stripe":
         try:
             stripe_target(os.environ)
+            accounts_api_choice(os.environ)
         except Refused as err:
             pytest.exit(f"\n{err}\n", returncode=GUARD_EXIT)
 
@@ -62,6 +72,19 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 @pytest.fixture(scope="session")
 def client(target: Target) -> stripe.StripeClient:
     return target.client()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`accounts_api`: both Accounts APIs against the fake; against Stripe, the one chosen or detected."""
+    if "accounts_api" in metafunc.fixturenames:
+        apis = ["v1", "v2"] if _target_name() == "fake" else [accounts_api_choice(os.environ)]
+        metafunc.parametrize("accounts_api", apis, indirect=True)
+
+
+@pytest.fixture
+def accounts_api(request: pytest.FixtureRequest, client: stripe.StripeClient) -> str:
+    choice = str(request.param)
+    return detect_accounts_api(client) if choice == "detect" else choice
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,11 @@ from portal_infra.stripe_api.keys import BASE_ENV, KEY_ENV, STRIPE_API_BASE, Con
 
 TARGET_ENV = "PORTAL_INFRA_ACCEPTANCE"
 TARGETS = ("fake", "stripe")
+# Which Accounts API the run's connected accounts are made and managed through: v1, v2, or detect (the
+# default against Stripe: v2 where the platform has it, else v1). Against the fake both run.
+ACCOUNTS_API_ENV = "PORTAL_INFRA_ACCOUNTS_API"
+ACCOUNTS_API_CHOICES = ("detect", "v1", "v2")
+V2_INCLUDE = ["configuration.merchant", "defaults"]
 # Metadata on everything a run makes, so a person (or a later sweep) can find it in the Dashboard.
 # Not `portal_infra_…`: stack metadata may not use that prefix (portal-infra's own markers).
 TAG = "portal-infra-acceptance"
@@ -39,7 +44,11 @@ with write access to Customer portal, Connect accounts, Files, Products, Prices 
 
 It creates 3 connected accounts, 4 portal configurations, a product, a price and a customer,
 all tagged with metadata {TAG}=<run id>. Afterwards it deletes the accounts and
-the customer, deactivates the configurations and archives the product and price."""
+the customer, deactivates the configurations and archives the product and price.
+
+The accounts are made through the Accounts API the platform takes ({ACCOUNTS_API_ENV}=detect, the
+default; or v1 or v2). Accounts v2 is not available to a test-mode key: for a platform on Accounts v2
+use a sandbox's key (Dashboard > Sandboxes), where v2 accounts are closed at the end instead."""
 
 
 class Refused(Exception):
@@ -88,6 +97,36 @@ def stripe_target(env: Mapping[str, str]) -> Target:
     return Target("stripe", api_key, (env.get(BASE_ENV) or STRIPE_API_BASE).rstrip("/"))
 
 
+def accounts_api_choice(env: Mapping[str, str]) -> str:
+    choice = env.get(ACCOUNTS_API_ENV, "detect").strip() or "detect"
+    if choice not in ACCOUNTS_API_CHOICES:
+        raise Refused(f"{ACCOUNTS_API_ENV}={choice!r}: use detect (the default), v1 or v2")
+    return choice
+
+
+def v2_refusal(err: stripe.StripeError) -> str | None:
+    """What to do when Stripe refused Accounts v2 for this key (STRIPE.md 4.1's observed answers)."""
+    message = str(getattr(getattr(err, "error", None), "message", None) or err.user_message or err)
+    if "isn't available in test mode" in message:
+        return ("Stripe answered that Accounts v2 isn't available in test mode: run make test-stripe with a sandbox's "
+                f"key (Dashboard > Sandboxes) to test v2, or set {ACCOUNTS_API_ENV}=v1. Stripe said: {message}")
+    if "not enabled" in message.lower():
+        return ("Stripe answered that this platform is not enrolled in Accounts v2: enrol it (Dashboard > Settings > "
+                f"Connect > Platform setup) or set {ACCOUNTS_API_ENV}=v1. Stripe said: {message}")
+    return None
+
+
+def detect_accounts_api(client: stripe.StripeClient) -> str:
+    """v2 when this key may list Accounts v2 (one GET, which changes nothing), else v1."""
+    try:
+        client.v2.core.accounts.list(params={"limit": 1})
+    except stripe.StripeError as err:
+        if v2_refusal(err) is not None:
+            return "v1"
+        raise
+    return "v2"
+
+
 def new_run_id() -> str:
     return f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{secrets.token_hex(3)}"
 
@@ -114,6 +153,24 @@ class Made:
         account = self.client.v1.accounts.create(params={**params, "metadata": self.tag})
         self.later(f"delete account {account.id}", lambda: _expect_deleted(self.client.v1.accounts.delete(account.id)))
         return account
+
+    def account_v2(self, params: dict[str, Any]) -> str:
+        """A connected account made with Accounts v2 (`POST /v2/core/accounts`), closed at the end
+        (`POST /v2/core/accounts/{id}/close` with every configuration it has, as its params require)."""
+        time.sleep(ACCOUNT_CREATION_INTERVAL)
+        try:
+            account = self.client.v2.core.accounts.create(params={**params, "metadata": self.tag,
+                                                                  "include": V2_INCLUDE})  # type: ignore[typeddict-item]
+        except stripe.StripeError as err:
+            hint = v2_refusal(err)
+            if hint:
+                raise Refused(hint) from None
+            raise
+        applied = list(account.applied_configurations or [])
+        self.later(f"close account {account.id}",
+                   lambda: self.client.v2.core.accounts.close(account.id, params={
+                       "applied_configurations": applied}))  # type: ignore[typeddict-item]
+        return str(account.id)
 
     def customer(self, **params: Any) -> stripe.Customer:
         customer = self.client.v1.customers.create(params={**params, "metadata": self.tag})

@@ -107,7 +107,7 @@ class Fleet:
         return resources
 
     def api_requests(self) -> list[dict[str, Any]]:
-        return [r for r in self.fake.requests() if r["path"].startswith("/v1/")]
+        return [r for r in self.fake.requests() if r["path"].startswith(("/v1/", "/v2/"))]
 
 
 @dataclass(frozen=True)

@@ -50,12 +50,24 @@ def _up_killed_after(fleet: Fleet, requests: int) -> bool:
     return True
 
 
-@pytest.mark.parametrize("trial", range(TRIALS))
-def test_a_killed_up_converges_after_the_documented_recovery(fleet: Fleet, trial: int) -> None:
-    fleet.select(f"kill-{trial}")
-    branded = branded_accounts(fleet, BRANDED, prefix=f"kill{trial}x")
-    fleet.configure(RESOURCES, rateLimits={"test": 500, "files": 500}, fleet=branded.config)
-    at = kill_point(trial, TRIALS, seed=11)
+# The same trials on a platform that uses Accounts v2 (issue 26): its account writes are JSON POSTs to
+# /v2/core/accounts/{id}; two kill points, an early and a late one, as the v1 trials spread five.
+V2_TRIALS = 2
+
+
+TRIAL_IDS = [*(("v1", t) for t in range(TRIALS)), *(("v2", t) for t in range(V2_TRIALS))]
+
+
+@pytest.mark.parametrize(("api", "trial"), TRIAL_IDS)
+def test_a_killed_up_converges_after_the_documented_recovery(fleet: Fleet, api: str, trial: int) -> None:
+    fleet.select(f"kill-{api}-{trial}")
+    branded = branded_accounts(fleet, BRANDED, prefix=f"kill{api}{trial}x")
+    settings: dict[str, object] = {"rateLimits": {"test": 500, "files": 500}, "fleet": branded.config}
+    if api == "v2":
+        fleet.control.platform(accounts="v2")
+        settings["accountsApi"] = "v2"
+    fleet.configure(RESOURCES, **settings)
+    at = kill_point(trial, TRIALS if api == "v1" else V2_TRIALS, seed=11)
     assert _up_killed_after(fleet, at), f"trial {trial}: the up finished before its {at}th request"
 
     # README, "Failure and recovery": a killed `pulumi up`.
@@ -74,3 +86,6 @@ def test_a_killed_up_converges_after_the_documented_recovery(fleet: Fleet, trial
     ids = {r["id"] for r in fleet.state_resources() if r["type"].endswith("PortalConfiguration")}
     assert ids == {c["id"] for c in owned}, f"trial {trial}: state and Stripe disagree"
     assert fleet.cli.preview("--expect-no-changes").returncode == 0, f"trial {trial}: preview not clean"
+    if api == "v2":
+        routes = {r["route"] for r in fleet.api_requests()}
+        assert "POST /v2/core/accounts/{id}" in routes and not {r for r in routes if r.startswith("POST /v1/accounts")}
