@@ -37,7 +37,7 @@ def run(n: int, latency_ms: int, fake: FakeProcess, providers: int = 0, shape: s
         work: Path | None = None, steps_wanted: tuple[str, ...] = STEPS, *, stacks: int = 1,
         limits: str = "test", pacing: str = "under") -> dict[str, Any]:
     connection = resolve({}, {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": fake.url})
-    branded = shape == "branded"
+    branded = shape.startswith("branded")
     # Paced as the stack is (scenarios.write_fleet_stack).
     settings = client_settings({"portal-infra:rateLimits": rate_limits_for(latency_ms, limits, pacing)})
     platform = StripeGateway(connection, settings=settings)

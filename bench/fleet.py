@@ -88,7 +88,7 @@ async def _build() -> None:
     first = config.get_int("first") or 0
     changed = config.get_int("changed") or 0
     pool = DynamicProviderPool(config.get_int("providers") or 0)
-    branded = config.get("shape") == "branded"
+    branded = str(config.get("shape")).startswith("branded")  # branded, or branded-v2 (Accounts v2)
     for i in range(first, first + n):
         opts = pool.options(i)
         spec = portal_spec(i, changed=i < changed)

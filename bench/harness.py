@@ -53,7 +53,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="pulumi --parallel for every step (default: 8, 4 per provider of a pool, 32 for the plugin)")
     p.add_argument("--shape", default="configurations",
                    help="configurations (N portal configurations), branded (N connected accounts, each with a "
-                        "configuration and AccountBranding), or both: configurations,branded")
+                        "configuration and AccountBranding), branded-v2 (the same through Accounts v2, "
+                        "portal-infra:accountsApi v2), or several: configurations,branded")
     p.add_argument("--checkpoints", default="on", help="on, skip, or on,skip (PULUMI_SKIP_CHECKPOINTS)")
     p.add_argument("--steps", default=",".join(scenarios.STEPS),
                    help="which of up,preview,refresh,up_change,destroy to run (in that order; each needs the "

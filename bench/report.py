@@ -159,7 +159,8 @@ def chart(summary: dict[Key, dict[str, Any]], path: Path) -> None:
                     ax.plot([p[0] for p in points], [p[1] for p in points], style, label=f"{name} ({tag})")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("portal configurations (N)" if shape == "configurations" else "branded connected accounts (N)")
+        ax.set_xlabel("portal configurations (N)" if shape == "configurations"
+                      else f"branded connected accounts (N){' on Accounts v2' if shape == 'branded-v2' else ''}")
         ax.set_ylabel("`pulumi up` from empty, seconds")
         where = ("fake's own latency" if not latency
                  else f"{latency} ms per request, {limits} limits{', paced at them' if pacing == 'at' else ''}")

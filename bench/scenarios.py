@@ -39,7 +39,7 @@ class Setting:
     latency_ms: int  # 0: the fake's own
     providers: int = 0  # explicit dynamic-provider instances; 0: the default provider
     skip_checkpoints: bool = False
-    shape: str = "configurations"  # or "branded"
+    shape: str = "configurations"  # or "branded", or "branded-v2" (the same on Accounts v2)
     stacks: int = 1  # the fleet split over this many stacks, deployed side by side
     limits: str = "test"  # Stripe's limits of a test or a live account, emulated when latency_ms is set
     parallel: int = 0  # `pulumi --parallel`; 0: parallelism(providers, kind)
@@ -95,6 +95,8 @@ def write_fleet_stack(project: Path, *, kind: str, n: int, changed: int = 0, pro
         "bench:changed": str(changed), "bench:providers": str(providers),
         # Just under the emulated limits, or no pacing at the fake's own latency (stripe_fake.py).
         "portal-infra:rateLimits": rate_limits_for(latency_ms, limits, pacing)}
+    if shape == "branded-v2":  # the accounts written and read through Accounts v2 (issue 26)
+        config["portal-infra:accountsApi"] = "v2"
     (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": config}))
 
 
@@ -207,7 +209,7 @@ def run(setting: Setting, work: Path, fake: FakeProcess, steps_wanted: tuple[str
                               limits=setting.limits, pacing=setting.pacing)
 
     write()
-    if setting.shape == "branded":
+    if setting.shape.startswith("branded"):
         for project in projects:
             draw_logo(project / LOGO)
         fake.control.seed(accounts=[{"id": account_id(i)} for i in range(setting.n)])
