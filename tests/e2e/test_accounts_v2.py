@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,3 +212,55 @@ def test_pull_of_a_v2_platform_adopts_its_accounts_and_up_changes_nothing(fake_d
     for old, new in zip(before, after, strict=True):
         assert old["configuration"] == new["configuration"] and old["defaults"] == new["defaults"]
     assert d.cli.preview("--expect-no-changes").returncode == 0
+
+
+def test_the_plugin_and_its_connect_fleet_component_on_a_v2_platform(fake_deployment: FakeDeployment) -> None:
+    """The plugin's provider takes the same setting (a provider config key), and its ConnectFleet's
+    AccountBranding children write through v2."""
+    from tests.e2e.test_plugin_components import ACCOUNTS, EARLIER, PROGRAM, _declaration
+
+    d = fake_deployment
+    (d.project_dir / "__main__.py").write_text(PROGRAM)
+    d.cli.env["PATH"] = f"{REPO / '.venv' / 'bin'}:{d.cli.env['PATH']}"
+    _platform(d, "v2")
+    d.fake.control.seed(accounts=[{"id": a, **EARLIER} for a in ACCOUNTS.values()])
+    d.cli.select_stack(d.stack)
+    d.write_stack({**_declaration(d.project_dir.parent / "assets"), "accountsApi": "v2"})
+    start = len(d.fake.control.requests())
+    up = d.cli.run("up", "--yes", "--skip-preview")
+    assert up.returncode == 0, up.output
+    sent = d.fake.control.requests()[start:]
+    assert sum(r["route"] == V2_WRITE for r in sent) == len(ACCOUNTS)
+    assert not [r for r in sent if r["route"].startswith(("POST /v1/accounts", "GET /v1/accounts"))]
+    for i, account in enumerate(ACCOUNTS.values()):
+        shown = d.stripe.v2.core.accounts.retrieve(account, params={"include": ["configuration.merchant"]})
+        assert shown.configuration.merchant.branding.primary_color == f"#0a7d5{i}"
+    assert d.cli.run("refresh", "--yes", "--expect-no-changes").returncode == 0
+    assert d.cli.destroy().returncode == 0
+    for account in ACCOUNTS.values():
+        assert d.stripe.v1.accounts.retrieve(account).settings.branding.primary_color == "#111111"
+
+
+def test_pulumi_import_on_a_v2_platform_declares_what_v1_would(fake_deployment: FakeDeployment,
+                                                               tmp_path: Path) -> None:
+    """`pulumi import` through the plugin reads the account with v2's include and writes the same
+    declaration as on v1; preview is then clean and nothing is written."""
+    from tests.e2e.test_plugin_import import ACCOUNT, BRANDING, _generated, _seed, _yaml_project
+
+    d = fake_deployment
+    _yaml_project(d)
+    ids = _seed(d)
+    _platform(d, "v2")
+    d.cli.select_stack(d.stack)
+    d.write_stack({"accountsApi": "v2"})
+    start = len(d.fake.control.requests())
+    out = tmp_path / "branding.yaml"
+    run = d.cli.run("import", BRANDING, "shop-one", ACCOUNT, "--yes", "--out", str(out))
+    assert run.returncode == 0, run.output
+    assert _generated(out)["shop-one"]["properties"] == {
+        "account": ACCOUNT, "icon": ids["icon"], "primary_color": "#0a7d5e", "secondary_color": "#f6f9fc",
+        "business_name": "Shop One", "support_email": "help@shop-one.example",
+        "support_url": "https://shop-one.example/help", "on_delete": "restore"}
+    routes = [r["route"] for r in d.fake.control.requests()[start:]]
+    assert "GET /v2/core/accounts/{id}" in routes and "GET /v1/accounts/{id}" not in routes
+    assert not [r for r in routes if r.startswith("POST")]

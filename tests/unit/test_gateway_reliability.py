@@ -162,6 +162,11 @@ def test_one_budget_per_key_and_address_named_without_the_key() -> None:
     ("GET", "/v1/coupons/SUMMER-25", "GET /v1/coupons/{id}"),
     ("GET", "/v1/coupons/billing_portal", "GET /v1/coupons/{id}"),
     ("GET", "/v1/coupons/configurations", "GET /v1/coupons/{id}"),
+    # v2 paths name their namespace first: every account shares one lane, as on v1.
+    ("POST", "/v2/core/accounts/acct_1Shop", "POST /v2/core/accounts/{id}"),
+    ("GET", "/v2/core/accounts/acct_1Shop?include[0]=defaults", "GET /v2/core/accounts/{id}"),
+    ("GET", "/v2/core/accounts?page=abc", "GET /v2/core/accounts"),
+    ("POST", "/v2/core/accounts/acct_1Shop/close", "POST /v2/core/accounts/{id}/close"),
 ])
 def test_endpoints_fold_ids_by_position(method: str, path: str, folded: str) -> None:
     assert endpoint(method, path) == folded

@@ -373,18 +373,25 @@ class _Checker:
         else:
             self._scalar(str(value), shape, param, generic)
 
+    def check_objects(self, value: dict[str, Any], shape: Shape, path: tuple[str, ...],
+                      generic: tuple[str, ...]) -> None:
+        """`value` against a union of objects (a card or a bank account): any one may match; else the
+        first one's refusal."""
+        first: StripeError | None = None
+        for candidate in shape.objects:
+            try:
+                self.check_object(value, candidate, path, generic)
+                return
+            except StripeError as err:
+                first = first or err
+        assert first is not None
+        raise first
+
     def _hash(self, value: dict[str, Any], shape: Shape, path: tuple[str, ...], generic: tuple[str, ...]) -> None:
         param = param_name(path)
         if shape.objects:
-            first: StripeError | None = None
-            for candidate in shape.objects:  # a union of objects (a card or a bank account): any one may match
-                try:
-                    self.check_object(value, candidate, path, generic)
-                    return
-                except StripeError as err:
-                    first = first or err
-            assert first is not None
-            raise first
+            self.check_objects(value, shape, path, generic)
+            return
         if shape.values is None:
             raise _shape_error(param, shape, value)
         if path[-1] == "metadata":
@@ -545,15 +552,8 @@ class _V2Checker(_Checker):
     def _object_or_hash(self, value: dict[str, Any], shape: Shape, path: tuple[str, ...],
                         generic: tuple[str, ...], param: str) -> None:
         if shape.objects:
-            first: StripeError | None = None
-            for candidate in shape.objects:
-                try:
-                    self.check_object(value, candidate, path, generic)
-                    return
-                except StripeError as err:
-                    first = first or err
-            assert first is not None
-            raise first
+            self.check_objects(value, shape, path, generic)
+            return
         if shape.values is None:
             raise self._wrong(param, shape, value)
         if path[-1] == "metadata":
