@@ -80,6 +80,9 @@ def run(command: str, stack: str, target: str) -> int:
             fake = FakeStripe(stripe_mock_url=mock.url)
             fake.load(fake_state_file(stack))
             fake.seed(catalog(stack))
+            if find_project(ROOT).effective(stack).get("accountsApi") == "v2":
+                # The local Stripe is the platform the stack says it is: one made on Accounts v2.
+                fake.set_platform(accounts="v2")
             fake.start()
             stack_ctx.callback(fake.stop)
             stack_ctx.callback(fake.save, fake_state_file(stack))

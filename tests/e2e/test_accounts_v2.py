@@ -5,6 +5,7 @@ drift made through v2 caught, a v1 stack moved to v2 with no diff, and the wrong
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -264,3 +265,51 @@ def test_pulumi_import_on_a_v2_platform_declares_what_v1_would(fake_deployment: 
     routes = [r["route"] for r in d.fake.control.requests()[start:]]
     assert "GET /v2/core/accounts/{id}" in routes and "GET /v1/accounts/{id}" not in routes
     assert not [r for r in routes if r.startswith("POST")]
+
+
+def test_the_dev_stack_on_a_v2_platform(tmp_path: Path, stripe_mock: Any) -> None:
+    """The repository's dev stack (its portal, platform check, custom domain and three-account fleet), as
+    `make up` deploys it, with `portal-infra:accountsApi: v2` on a platform made on Accounts v2."""
+    import importlib.util
+
+    from portal_infra.testing import PulumiCLI, offline_env
+    from portal_infra.testing.fake import FakeStripe
+
+    spec = importlib.util.spec_from_file_location("dev_script", REPO / "scripts" / "dev.py")
+    assert spec and spec.loader
+    dev_script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev_script)
+
+    project = tmp_path / "project"
+    project.mkdir()
+    data = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
+    data["runtime"]["options"]["virtualenv"] = str(REPO / ".venv")
+    data.pop("main"), data.pop("stackConfigDir")
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    for name in ("__main__.py", "assets"):
+        copy = shutil.copytree if (REPO / "stacks" / name).is_dir() else shutil.copy
+        copy(REPO / "stacks" / name, project / name)
+    dev = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
+    dev["config"]["portal-infra:accountsApi"] = "v2"
+    (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(dev, sort_keys=False))
+    (tmp_path / "state").mkdir()
+
+    fake = FakeStripe(stripe_mock_url=stripe_mock.url)
+    fake.seed(dev_script.catalog("dev"))
+    fake.set_platform(accounts="v2")
+    fake.start()
+    try:
+        env = offline_env(tmp_path / "state", tmp_path / "home", python=str(REPO / ".venv" / "bin" / "python"),
+                          extra={"STRIPE_API_BASE": fake.url, "STRIPE_API_KEY": KEY})
+        cli = PulumiCLI(project, env, log_path=tmp_path / "pulumi.log")
+        cli.select_stack("dev")
+        cli.up()
+        routes = [r["route"] for r in fake.requests()]
+        accounts = [a["account"] for a in dev["config"]["portal-infra:fleet"]["accounts"]]
+        assert routes.count(V2_WRITE) == len(accounts)
+        assert not [r for r in routes if r.startswith(("POST /v1/accounts", "GET /v1/accounts"))]
+        assert all(r["status"] == 200 for r in fake.requests())
+        assert cli.preview("--expect-no-changes").returncode == 0
+        cli.destroy()
+    finally:
+        fake.stop()
