@@ -33,7 +33,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
 
 from ..specs import SpecError
 from ..specs.account_wire import (
@@ -50,6 +59,7 @@ from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, Acco
 from ..specs.contrast import aa_failures, describe
 from ..specs.images import PURPOSE, ImageInfo, is_file_id, sha256_of
 from ..stripe_api import StripeCallError, StripeGateway, idempotency_key
+from .account_pages import AccountPages
 from .base import ResourceError, StripeResourceProvider, failures, warn, without_provider, without_stack_trace
 from .branding_files import platform_copy, platform_file, retrieve_file
 
@@ -196,12 +206,21 @@ class AccountBrandingProvider(StripeResourceProvider):
         updated = _post_account(gateway, id_, account_update(_api(gateway), values, metadata=metadata))
         return UpdateResult(self._outputs(news, updated, gateway, files, previous))
 
+    def configure(self, req: ConfigureRequest) -> None:
+        super().configure(req)
+        # This run's account list pages (account_pages.py): configure runs once per provider process.
+        self._account_pages = AccountPages()
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         self.refuse_other_mode("account branding", id_, props)
         gateway = self.gateway()
         api = _api(gateway)
+        pages: AccountPages | None = getattr(self, "_account_pages", None)
         try:
-            account = gateway.get(account_path(api, id_), retrieve_params(api))
+            # v1: from the run's list pages when they hold it; v2's list has no include (account_pages.py).
+            account = pages.take(gateway, id_) if pages is not None and api == "v1" else None
+            if account is None:
+                account = gateway.get(account_path(api, id_), retrieve_params(api))
         except StripeCallError as err:
             if err.is_missing:
                 return ReadResult(id_="", outs={})
