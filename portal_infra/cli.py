@@ -25,9 +25,10 @@ def _validate(args: argparse.Namespace) -> int:
     path = Path(args.stack_file)
     try:
         try:
-            base = find_project(path.parent).base
+            project = find_project(path.parent)
+            base, program_dir = project.base, project.program_dir
         except StackFileError:
-            base = {}  # a stack file outside a project is checked on its own
+            base, program_dir = {}, path.parent  # a stack file outside a project is checked on its own
         data: Any = yaml.safe_load(path.read_text()) or {}
         own = own_config(data, path)
     except (OSError, StackFileError, yaml.YAMLError) as err:
@@ -38,7 +39,7 @@ def _validate(args: argparse.Namespace) -> int:
               "`pulumi config set --secret portal-infra:stripeApiKey` (or export STRIPE_API_KEY)", file=sys.stderr)
         return 1
     try:
-        parse_stack_config(merge(own.pop("base", None) or base, own))
+        parse_stack_config(merge(own.pop("base", None) or base, own), base_dir=program_dir)
     except SpecError as err:
         _print_problems(f"{path}", err)
         return 1

@@ -30,15 +30,18 @@ from .billing_portal import DYNAMIC, BillingPortal, BillingPortalArgs, Kinds
 @dataclass(frozen=True)
 class ConnectFleetArgs:
     """`accounts`: entries of `{name, account, portal?, branding?, domain?}`; `defaults`:
-    `{portal?, branding?}` laid under every account's own blocks; `providers`: see FleetSpec."""
+    `{portal?, branding?}` laid under every account's own blocks; `providers`: see FleetSpec;
+    `accounts_file`: more accounts from a .csv or .jsonl file (one a row)."""
 
     accounts: Sequence[Mapping[str, Any]] = ()
     defaults: Mapping[str, Any] = field(default_factory=dict)
     providers: int = 0  # dynamic-provider processes to deal the accounts over (0: the default provider)
+    # More accounts from a CSV or JSON Lines file, relative to the program directory (specs/fleet_file.py).
+    accounts_file: str | None = None
 
     def spec(self) -> FleetSpec:
         return parse_fleet({"defaults": dict(self.defaults), "accounts": [dict(a) for a in self.accounts],
-                            "providers": self.providers})
+                            "providers": self.providers, "accounts_file": self.accounts_file})
 
 
 class ConnectFleet(pulumi.ComponentResource):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationError
@@ -18,6 +19,8 @@ from pydantic import AfterValidator, Field, ValidationError
 from .branding import BrandingLook
 from .common import Spec, stripe_id
 from .custom_domain import CustomDomainSpec
+from .fleet_file import FleetFileError, header_problems, read_accounts, row_problems
+from .images import ImageInfo
 from .problems import SpecError, SpecProblem, problems_from_validation
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -50,6 +53,9 @@ class FleetAccount(Spec):
 class FleetSpec(Spec):
     defaults: FleetDefaults = FleetDefaults()
     accounts: list[FleetAccount] = Field(default_factory=list)
+    accounts_file: str | None = Field(
+        None, description="more accounts from a CSV or JSON Lines file, relative to the program directory (where "
+                          "image paths start): one account a row; see docs/connect-fleets.md, 'Fleets from a file'")
     providers: int = Field(
         0, ge=0, le=32,
         description="provider processes to deal the accounts over (0: the stack's one default provider). Each "
@@ -91,16 +97,22 @@ def _unknown_fields(block: Block | None, known: tuple[str, ...], where: str) -> 
     return out
 
 
-def parse_fleet(data: Any, prefix: str = "fleet") -> FleetSpec:
-    """Validate a fleet declaration; raise SpecError listing every problem."""
+def parse_fleet(data: Any, prefix: str = "fleet", base_dir: Path | None = None) -> FleetSpec:
+    """Validate a fleet declaration, its accounts file read from `base_dir` (the program's directory, the
+    working directory by default); raise SpecError listing every problem."""
     try:
         spec = FleetSpec.model_validate(data or {})
     except ValidationError as err:
         raise SpecError(problems_from_validation(err, FleetSpec, prefix)) from None
     problems: list[SpecProblem] = []
+    if spec.accounts_file:
+        from_file = _file_accounts(spec, Path(base_dir or Path.cwd()), prefix, problems)
+        spec = spec.model_copy(update={"accounts": [*spec.accounts, *from_file]})
     names: set[str] = set()
     ids: set[str] = set()
     for i, entry in enumerate(spec.accounts):
+        if isinstance(entry, _FileAccount):
+            continue  # checked with its file, row and column (_file_accounts)
         if entry.name in names:
             problems.append(SpecProblem(f"{prefix}.accounts[{i}].name", f"{entry.name!r} is used twice",
                                         "give each account its own name"))
@@ -109,11 +121,47 @@ def parse_fleet(data: Any, prefix: str = "fleet") -> FleetSpec:
                                         "list each connected account once"))
         names.add(entry.name)
         ids.add(entry.account)
+    inline = [(i, e) for i, e in enumerate(spec.accounts) if not isinstance(e, _FileAccount)]
     for where, block in [("defaults.branding", spec.defaults.branding),
-                         *((f"accounts[{i}].branding", e.branding) for i, e in enumerate(spec.accounts))]:
+                         *((f"accounts[{i}].branding", e.branding) for i, e in inline)]:
         problems += _unknown_fields(block, BRANDING_BLOCK_FIELDS, f"{prefix}.{where}")
-    for i, entry in enumerate(spec.accounts):
+    for i, entry in inline:
         problems += _unknown_fields(entry.domain, DOMAIN_BLOCK_FIELDS, f"{prefix}.accounts[{i}].domain")
     if problems:
         raise SpecError(problems)
     return spec
+
+
+class _FileAccount(FleetAccount):
+    """An account from the fleet's accounts file (fleet_file.py), checked where it was read."""
+
+
+def _file_accounts(spec: FleetSpec, base_dir: Path, prefix: str, problems: list[SpecProblem]) -> list[FleetAccount]:
+    assert spec.accounts_file is not None
+    path = base_dir / spec.accounts_file
+    names = {e.name: f"accounts[{i}]" for i, e in enumerate(spec.accounts)}
+    ids = {e.account: f"accounts[{i}]" for i, e in enumerate(spec.accounts)}
+    images: dict[str, ImageInfo | SpecProblem] = {}
+    out: list[FleetAccount] = []
+    try:
+        problems += header_problems(path, prefix)
+        for row, entry in read_accounts(path):
+            found = row_problems(path, row, entry, base_dir, images, spec.defaults, prefix)
+            for column, seen in (("name", names), ("account", ids)):
+                value = entry.get(column) if isinstance(entry, dict) else None
+                if not isinstance(value, str):
+                    continue
+                if value in seen:
+                    found.append(SpecProblem(f"{prefix}.accounts_file", f"{path.name} row {row}, column {column}: "
+                                             f"{value!r} is also at {seen[value]}", "list each account once, "
+                                             "with a name of its own"))
+                else:
+                    seen[value] = f"{path.name} row {row}"
+            if found:
+                problems += found
+                continue
+            out.append(_FileAccount.model_validate({k: v for k, v in entry.items() if not k.startswith("__")}))
+    except (FleetFileError, OSError, UnicodeDecodeError) as err:
+        problems.append(SpecProblem(f"{prefix}.accounts_file", str(err), "give the path of a .csv or .jsonl file, "
+                                    "relative to the program directory"))
+    return out

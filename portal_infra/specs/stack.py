@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictBool, ValidationError
@@ -187,8 +188,9 @@ def adoption_problems(config: StackConfig) -> list[SpecProblem]:
     return out
 
 
-def parse_stack_config(data: Any) -> StackConfig:
-    """Validate a stack's effective config (keys without the `portal-infra:` prefix).
+def parse_stack_config(data: Any, base_dir: Path | None = None) -> StackConfig:
+    """Validate a stack's effective config (keys without the `portal-infra:` prefix); a fleet's accounts
+    file is read from `base_dir` (the program's directory; the working directory by default).
 
     Problem paths are relative to the namespace (`portal.business_profile.headline`).
     """
@@ -202,7 +204,9 @@ def parse_stack_config(data: Any) -> StackConfig:
     problems += adoption_problems(config)
     if config.fleet is not None:
         try:
-            parse_fleet(data["fleet"], prefix="fleet")  # names and account IDs listed twice
+            fleet = parse_fleet(data["fleet"], prefix="fleet", base_dir=base_dir)  # names, IDs twice; the file
+            if fleet.accounts_file:
+                config = config.model_copy(update={"fleet": fleet})
         except SpecError as err:
             problems += err.problems
     if problems:
