@@ -88,7 +88,8 @@ def _pull(args: argparse.Namespace) -> int:
     try:
         selection = Selection.from_options(args.accounts, args.metadata)
         result = pull(args.stack, project_dir=Path(args.project_dir), out=args.out and Path(args.out),
-                      assets_dir=args.assets and Path(args.assets), selection=selection)
+                      assets_dir=args.assets and Path(args.assets), selection=selection,
+                      accounts_file=args.accounts_file)
     except SpecError as err:
         _print_problems(f"pull --stack {args.stack}", err)
         return 1
@@ -221,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     which = puller.add_mutually_exclusive_group()
     which.add_argument("--accounts", help="only these connected accounts: acct_1,acct_2")
     which.add_argument("--metadata", help="only connected accounts whose metadata has key=value")
+    puller.add_argument("--accounts-file", help="write the fleet's accounts to this .csv or .jsonl file (relative "
+                        "to the program directory) instead of YAML entries; past 500 accounts pull does so by "
+                        "default, to accounts-<stack>.jsonl")
     puller.add_argument("--project-dir", default=".", help="the Pulumi project (default: here or above)")
     puller.set_defaults(func=_pull)
     drift = sub.add_parser("drift", help="what Stripe holds against what the stack declares (exit 2 on drift)")

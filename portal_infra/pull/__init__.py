@@ -24,6 +24,7 @@ import yaml
 
 from ..specs.account_wire import AccountsApi
 from ..specs.declare import branding_block, configuration_block, platform_block, unique_names
+from ..specs.fleet_file import write_accounts
 from ..specs.layers import merge
 from ..specs.notes import Notes
 from ..specs.stack import NAMESPACE, parse_stack_config
@@ -37,6 +38,9 @@ from .stackfile import write_stack_file
 __all__ = ["PullResult", "Selection", "pull"]
 
 ADOPT_DEFAULT = {"adopt": "default"}
+# Past this many accounts pull writes the fleet to a file (accounts-<stack>.jsonl) instead of YAML entries:
+# 500 entries of about 20 lines is already a stack file nobody reviews.
+FILE_FLEET_FROM = 500
 # Stack config that says where and as whom to read (the key itself comes from STRIPE_API_KEY or the
 # stack's secret, through stripe_api.resolve, with the same guardrails as every other command).
 _CONNECTION_KEYS = ("mode", "allowLive", "stripeApiBase", "stripeApiKey", "rateLimits", "timeouts", "retries",
@@ -66,9 +70,11 @@ class PullResult:
 
 def pull(stack: str, *, project_dir: Path, out: Path | None = None, assets_dir: Path | None = None,
          selection: Selection | None = None, env: Mapping[str, str] | None = None,
-         err: TextIO | None = None) -> PullResult:
+         err: TextIO | None = None, accounts_file: str | None = None) -> PullResult:
     """Read the account behind `stack`'s key and write its declaration (StripeSetupError, StripeCallError,
-    StackFileError and SpecError say what to fix)."""
+    StackFileError and SpecError say what to fix). The fleet's accounts go to `accounts_file` (relative to
+    the program directory, .csv or .jsonl) when given, and past FILE_FLEET_FROM accounts to
+    accounts-<stack>.jsonl: a fleet file, not YAML entries (specs/fleet_file.py)."""
     err = sys.stderr if err is None else err
     selection = selection or Selection()
     project = find_project(project_dir)
@@ -94,17 +100,25 @@ def pull(stack: str, *, project_dir: Path, out: Path | None = None, assets_dir: 
     assets = Assets(assets_dir, project.program_dir, platform, as_account) if assets_dir else None
     definition = _declare(snapshot, stack, _project_name(project), notes, assets)
     definition["mode"] = connection.mode
+    fleet = definition.get("fleet") or {}
+    entries = list(fleet.get("accounts") or [])
+    if accounts_file is None and len(entries) > FILE_FLEET_FROM:
+        accounts_file = f"accounts-{stack}.jsonl"
+    if accounts_file and fleet:
+        write_accounts(project.program_dir / accounts_file, entries)
+        definition["fleet"] = {**{k: v for k, v in fleet.items() if k != "accounts"}, "accounts_file": accounts_file}
     for missing in snapshot.missing_ids:
         notes.add("--accounts names an account this platform key cannot see (check the ID and the mode)", missing)
     # What preview will check first: the file as written, over the base, must validate.
     parse_stack_config(merge(own.get("base") or project.base,
-                             {**{k: v for k, v in own.items() if k != "base"}, **definition}))
+                             {**{k: v for k, v in own.items() if k != "base"}, **definition}),
+                       base_dir=project.program_dir)
     header = _header(stack, connection.mode, snapshot, definition, notes)
     write_stack_file(path, definition, own.get("base") or project.base, header)
     for line in [*notes.lines(), *_ALWAYS]:
         print(f"pull: not expressed: {line}", file=err)
     return PullResult(path, definition, notes, configurations=_count_portals(definition),
-                      accounts=len(((definition.get("fleet") or {}).get("accounts")) or []),
+                      accounts=len(entries),
                       downloaded=assets.downloaded if assets else 0)
 
 

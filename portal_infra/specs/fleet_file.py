@@ -115,8 +115,7 @@ def row_problems(path: Path, row: int, entry: Any, base_dir: Path, images: dict[
     """What is wrong with one row, each problem naming its column; images are inspected once per path,
     and a JSON Lines row's portal is checked laid over the defaults, as its resource will check it."""
     from .fleet import FleetAccount, _unknown_fields, merged  # fleet.py imports this module
-    from .portal_configuration import parse_portal_configuration
-    from .problems import SpecError
+    from .stack import Portal  # the stack's portal block: Stripe's fields and portal-infra's own entries
 
     def problem(column: str, text: str, fix: str) -> SpecProblem:
         return SpecProblem(f"{prefix}.accounts_file", f"{path.name} row {row}, column {column}: {text}", fix)
@@ -159,7 +158,29 @@ def row_problems(path: Path, row: int, entry: Any, base_dir: Path, images: dict[
     portal = fields.get("portal")
     if isinstance(portal, dict):
         try:
-            parse_portal_configuration(merged(defaults.portal or {}, portal))
-        except SpecError as err:
-            out += [problem(f"portal.{p.path}", p.problem, p.fix) for p in err.problems]
+            Portal.model_validate(merged(defaults.portal or {}, portal))
+        except ValidationError as err:
+            out += [problem(f"portal.{p.path}", p.problem, p.fix) for p in problems_from_validation(err, Portal)]
     return out
+
+
+def write_accounts(path: Path, entries: list[Entry]) -> None:
+    """The fleet's entries as `path`'s format (what `pull` writes). A CSV holds branding only: an entry
+    with a portal or domain block of its own needs JSON Lines (ValueError says so)."""
+    if path.suffix not in FORMATS:
+        raise ValueError(f"{path.name}: a fleet file is .csv or .jsonl")
+    partial = path.with_name(f".{path.name}.partial")
+    if path.suffix == ".jsonl":
+        partial.write_text("".join(json.dumps(e, sort_keys=False) + "\n" for e in entries), encoding="utf-8")
+    else:
+        blocks = [e["name"] for e in entries if e.get("portal") or e.get("domain")]
+        if blocks:
+            raise ValueError(f"{path.name}: accounts {', '.join(blocks[:3])}{' …' if len(blocks) > 3 else ''} have "
+                             "a portal or domain block of their own, which a CSV row cannot hold; write .jsonl")
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            for e in entries:
+                branding = e.get("branding") or {}
+                writer.writerow([e["name"], e["account"], *(branding.get(c, "") for c in CSV_BRANDING)])
+    partial.replace(path)  # a file half written is never the fleet

@@ -177,3 +177,27 @@ def test_pull_with_assets_saves_images_by_hash_and_adopting_them_uploads_nothing
     assert [r["params"] for r in writes] == [{"settings": {"branding": {"primary_color": "#123456"}}}]
     branding = d.stripe.v1.accounts.retrieve(account_id(7)).settings.branding
     assert (branding.icon, branding.logo) == (images["own_icon"], images["own_logo"])
+
+
+def test_pull_writes_the_fleet_to_a_file_whose_up_changes_nothing_customers_see(
+        fake_deployment: FakeDeployment) -> None:
+    """Issue 25: `pull --accounts-file` writes one account a line, the stack file names the file, and
+    adopting it changes nothing a customer sees; the accounts are read 100 a page."""
+    d = fake_deployment
+    seed_platform(d.fake, d.stripe)
+    seed_accounts(d.fake, d.stripe, 120)
+    d.write_stack({"rateLimits": UNPACED})
+    before = customer_facing(d.fake)
+    start = len(d.fake.control.requests())
+    pulled = run_pull(d, "--accounts-file", "accounts.jsonl")
+    assert pulled.returncode == 0, pulled.stderr
+    assert [r["route"] for r in d.fake.control.requests()[start:]].count("GET /v1/accounts") == 2
+    fleet = stack_file(d)["portal-infra:fleet"]
+    assert fleet["accounts_file"] == "accounts.jsonl" and "accounts" not in fleet
+    rows = [json.loads(line) for line in (d.project_dir / "accounts.jsonl").read_text().splitlines()]
+    assert len(rows) == 120 and rows[1]["account"] == account_id(1) and rows[1]["name"] == "shop-1"
+
+    d.cli.select_stack(d.stack)
+    d.cli.up()
+    assert customer_facing(d.fake) == before
+    assert d.cli.preview("--expect-no-changes").returncode == 0
