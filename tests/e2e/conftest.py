@@ -62,6 +62,23 @@ def make_project(tmp_path: Path, program: str | None = None) -> Path:
     return project
 
 
+def repo_project(tmp_path: Path, stacks: tuple[str, ...] = ("dev",)) -> Path:
+    """The repository's own project (its Pulumi.yaml base, stack program, images and these stack files) in
+    a directory of its own, on the repo's venv, with a state directory beside it."""
+    project = tmp_path / "project"
+    project.mkdir()
+    data = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
+    data["runtime"]["options"]["virtualenv"] = str(REPO / ".venv")
+    data.pop("main"), data.pop("stackConfigDir")
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    shutil.copy(REPO / "stacks" / "__main__.py", project / "__main__.py")
+    shutil.copytree(REPO / "stacks" / "assets", project / "assets")
+    for stack in stacks:
+        shutil.copy(REPO / "stacks" / f"Pulumi.{stack}.yaml", project / f"Pulumi.{stack}.yaml")
+    (tmp_path / "state").mkdir(exist_ok=True)
+    return project
+
+
 def _cli(tmp_path: Path, project: Path, base: str, **extra: str) -> PulumiCLI:
     env = offline_env(tmp_path / "state", tmp_path / "pulumi-home", python=str(REPO / ".venv" / "bin" / "python"),
                       extra={"STRIPE_API_BASE": base, **extra})

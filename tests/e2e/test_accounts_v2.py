@@ -5,7 +5,6 @@ drift made through v2 caught, a v1 stack moved to v2 with no diff, and the wrong
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e.conftest import KEY, REPO, FakeDeployment
+from tests.e2e.conftest import KEY, REPO, FakeDeployment, repo_project
 from tests.images import png
 
 pytestmark = pytest.mark.e2e
@@ -280,19 +279,10 @@ def test_the_dev_stack_on_a_v2_platform(tmp_path: Path, stripe_mock: Any) -> Non
     dev_script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(dev_script)
 
-    project = tmp_path / "project"
-    project.mkdir()
-    data = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
-    data["runtime"]["options"]["virtualenv"] = str(REPO / ".venv")
-    data.pop("main"), data.pop("stackConfigDir")
-    (project / "Pulumi.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    for name in ("__main__.py", "assets"):
-        copy = shutil.copytree if (REPO / "stacks" / name).is_dir() else shutil.copy
-        copy(REPO / "stacks" / name, project / name)
-    dev = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
+    project = repo_project(tmp_path)
+    dev = yaml.safe_load((project / "Pulumi.dev.yaml").read_text())
     dev["config"]["portal-infra:accountsApi"] = "v2"
     (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(dev, sort_keys=False))
-    (tmp_path / "state").mkdir()
 
     fake = FakeStripe(stripe_mock_url=stripe_mock.url)
     fake.seed(dev_script.catalog("dev"))

@@ -7,7 +7,6 @@ keys. The project is the repository's own: its Pulumi.yaml base and its dev and 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import yaml
 
 from portal_infra.testing import PulumiCLI, StripeMock, offline_env
 from portal_infra.testing.fake import FakeStripe
+from tests.e2e.conftest import repo_project
 
 pytestmark = pytest.mark.e2e
 
@@ -27,15 +27,7 @@ LOOKUP_KEYS = ("starter_monthly", "starter_yearly", "pro_monthly", "team_monthly
 
 
 def _repo_project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    project.mkdir()
-    data = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
-    data["runtime"]["options"]["virtualenv"] = str(REPO / ".venv")
-    data.pop("main"), data.pop("stackConfigDir")
-    (project / "Pulumi.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    shutil.copy(REPO / "stacks" / "__main__.py", project / "__main__.py")
-    for stack in ("dev", "staging"):
-        shutil.copy(REPO / "stacks" / f"Pulumi.{stack}.yaml", project / f"Pulumi.{stack}.yaml")
+    project = repo_project(tmp_path, ("dev", "staging"))
     # The portal is what moves between stacks here; fleet, platform and domain have their own e2e.
     dev = yaml.safe_load((project / "Pulumi.dev.yaml").read_text())
     for key in ("fleet", "platform", "domain"):
@@ -77,7 +69,6 @@ def test_one_definition_promoted_from_dev_to_staging(tmp_path: Path, stripe_mock
         _seed(staging, "Staging", LOOKUP_KEYS[:3])  # team_monthly comes later
         env = offline_env(tmp_path / "state", tmp_path / "home", python=str(REPO / ".venv" / "bin" / "python"),
                           extra={"STRIPE_API_KEY": KEY})
-        (tmp_path / "state").mkdir()
         cli = PulumiCLI(project, env, log_path=tmp_path / "pulumi.log")
         bases = {"dev": {"STRIPE_API_BASE": dev.url}, "staging": {"STRIPE_API_BASE": staging.url}}
 

@@ -4,10 +4,6 @@ and a budget that never lets a stack of few accounts walk a large platform's who
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from portal_infra.resources.account_pages import PREFETCH, AccountPages
 from portal_infra.stripe_api import StripeGateway, resolve
 from portal_infra.testing.fake import FakeStripe
@@ -17,15 +13,6 @@ KEY = "sk_test_AccountPagesUnit42"
 
 def _id(i: int) -> str:
     return f"acct_1Unit{i:04d}".ljust(24, "0")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeStripe]:
-    running = FakeStripe().start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _platform(fake: FakeStripe, accounts: int) -> StripeGateway:

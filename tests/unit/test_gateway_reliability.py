@@ -53,15 +53,6 @@ class Clock:
         self.now += seconds
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeStripe]:
-    running = FakeStripe().start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
 def _gateway(base: str, clock: Clock, **settings: Any) -> StripeGateway:
     config = {f"portal-infra:{k}": v for k, v in settings.items()}
     own = Pacer(1000, clock=clock, sleep=clock.sleep)  # on the test's clock, not the process-wide one
