@@ -17,7 +17,7 @@ from tests.images import png
 
 pytestmark = pytest.mark.e2e
 
-ACCOUNTS = 40
+ACCOUNTS = 20
 DEFAULTS = {"branding": {"icon": "assets/shared-icon.png", "secondary_color": "#f6f9fc"}}
 
 
@@ -55,31 +55,26 @@ def _fresh_platform(d: FakeDeployment) -> None:
     d.fake.control.seed(accounts=[{"id": _account(i)} for i in range(ACCOUNTS)])
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
-def test_a_fleet_from_a_file_sends_what_the_same_fleet_in_yaml_sends(fake_deployment: FakeDeployment,
-                                                                     suffix: str) -> None:
+def test_a_fleet_from_a_file_sends_what_the_same_fleet_in_yaml_sends(fake_deployment: FakeDeployment) -> None:
     d = fake_deployment
     png(d.project_dir / "assets" / "shared-icon.png", colour=(10, 125, 94))
+    _write_csv(d.project_dir / "accounts.csv", _entries())
+    (d.project_dir / "accounts.jsonl").write_text("".join(json.dumps(e) + "\n" for e in _entries()))
     d.cli.select_stack(d.stack)
     sent = {}
-    for source in ("yaml", "file"):
+    for source in ("yaml", "accounts.csv", "accounts.jsonl"):
         _fresh_platform(d)
         if source == "yaml":
             d.write_stack({"fleet": {"defaults": DEFAULTS, "accounts": _entries()}})
         else:
-            path = d.project_dir / f"accounts{suffix}"
-            if suffix == ".csv":
-                _write_csv(path, _entries())
-            else:
-                path.write_text("".join(json.dumps(e) + "\n" for e in _entries()))
-            d.write_stack({"fleet": {"defaults": DEFAULTS, "accounts_file": path.name}})
+            d.write_stack({"fleet": {"defaults": DEFAULTS, "accounts_file": source}})
         start = len(d.fake.control.requests())
         d.cli.up()
         sent[source] = _requests(d, start)
         assert d.cli.preview("--expect-no-changes").returncode == 0
         d.cli.destroy()
-    assert sent["file"] == sent["yaml"]
-    accounts_written = [b for m, p, b in sent["file"] if m == "POST" and p.startswith("/v1/accounts/")]
+    assert sent["accounts.csv"] == sent["yaml"] and sent["accounts.jsonl"] == sent["yaml"]
+    accounts_written = [b for m, p, b in sent["accounts.csv"] if m == "POST" and p.startswith("/v1/accounts/")]
     assert len(accounts_written) == ACCOUNTS
 
 
@@ -88,7 +83,7 @@ def test_a_bad_row_is_named_by_file_row_and_column_at_preview_with_no_request(fa
     png(d.project_dir / "assets" / "shared-icon.png", colour=(10, 125, 94))
     entries = _entries()
     entries[11]["branding"]["primary_color"] = "#12"
-    entries[30]["account"] = _account(2)
+    entries[17]["account"] = _account(2)
     _write_csv(d.project_dir / "accounts.csv", entries)
     _fresh_platform(d)
     d.write_stack({"fleet": {"defaults": DEFAULTS, "accounts_file": "accounts.csv"}})
@@ -97,5 +92,5 @@ def test_a_bad_row_is_named_by_file_row_and_column_at_preview_with_no_request(fa
     preview = d.cli.preview()
     assert preview.returncode != 0
     assert "accounts.csv row 13, column primary_color: '#12' is not a colour" in preview.output
-    assert f"accounts.csv row 32, column account: '{_account(2)}' is also at accounts.csv row 4" in preview.output
+    assert f"accounts.csv row 19, column account: '{_account(2)}' is also at accounts.csv row 4" in preview.output
     assert d.fake.control.requests()[start:] == []

@@ -182,10 +182,10 @@ def test_pull_with_assets_saves_images_by_hash_and_adopting_them_uploads_nothing
 def test_pull_writes_the_fleet_to_a_file_whose_up_changes_nothing_customers_see(
         fake_deployment: FakeDeployment) -> None:
     """Issue 25: `pull --accounts-file` writes one account a line, the stack file names the file, and
-    adopting it changes nothing a customer sees; the accounts are read 100 a page."""
+    adopting it changes nothing a customer sees; the accounts are read 100 a page (101: two pages)."""
     d = fake_deployment
     seed_platform(d.fake, d.stripe)
-    seed_accounts(d.fake, d.stripe, 120)
+    seed_accounts(d.fake, d.stripe, 101)
     d.write_stack({"rateLimits": UNPACED})
     before = customer_facing(d.fake)
     start = len(d.fake.control.requests())
@@ -195,7 +195,7 @@ def test_pull_writes_the_fleet_to_a_file_whose_up_changes_nothing_customers_see(
     fleet = stack_file(d)["portal-infra:fleet"]
     assert fleet["accounts_file"] == "accounts.jsonl" and "accounts" not in fleet
     rows = [json.loads(line) for line in (d.project_dir / "accounts.jsonl").read_text().splitlines()]
-    assert len(rows) == 120 and rows[1]["account"] == account_id(1) and rows[1]["name"] == "shop-1"
+    assert len(rows) == 101 and rows[1]["account"] == account_id(1) and rows[1]["name"] == "shop-1"
 
     d.cli.select_stack(d.stack)
     d.cli.up()
