@@ -50,11 +50,11 @@ from ..specs.account_wire import (
     account_path,
     account_update,
     emptyable,
+    live_values,
     refused_file_param,
     retrieve_params,
     wrong_api,
 )
-from ..specs.account_wire import live_values as wire_values
 from ..specs.branding import BRANDING_FIELDS, IMAGE_FIELDS, PROFILE_FIELDS, AccountBrandingSpec, parse_account_branding
 from ..specs.contrast import aa_failures, describe
 from ..specs.images import PURPOSE, ImageInfo, is_file_id, sha256_of
@@ -86,11 +86,6 @@ def _warn_about_contrast(owner: Any, spec: AccountBrandingSpec) -> None:
     who = f"account {name} ({spec.account})" if name else f"account {spec.account}"
     for failure in aa_failures(spec.primary_color, spec.secondary_color):
         warn(describe(who, failure, spec.primary_color, spec.secondary_color))
-
-
-def live_values(account: Mapping[str, Any], api: AccountsApi) -> dict[str, Any]:
-    """The managed fields as Stripe holds them now (None where unset), from an account of `api`."""
-    return wire_values(api, account)
 
 
 def _restore_metadata(previous: Mapping[str, Any]) -> dict[str, str]:
@@ -173,7 +168,7 @@ class AccountBrandingProvider(StripeResourceProvider):
             raise ResourceError(
                 f"account {account_id}: its branding is already managed by portal-infra resource {holder!r}; "
                 "remove it there first (destroy restores what it recorded), or manage it from that stack")
-        now = live_values(account, _api(gateway))
+        now = live_values(_api(gateway), account)
         # Taken over after an interrupted create: what the account had before is in its metadata.
         previous = (_restore_from_metadata(metadata) if holder == owner else None) or now
         files: dict[str, str] = {}
@@ -226,7 +221,7 @@ class AccountBrandingProvider(StripeResourceProvider):
                 return ReadResult(id_="", outs={})
             _refused_api(api, id_, err)
             raise
-        live = live_values(account, api)
+        live = live_values(api, account)
         inputs: dict[str, Any] = {k: props[k] for k in ("account", *CONTROL_FIELDS) if props.get(k) is not None}
         for f in (*COLOR_FIELDS, *PROFILE_FIELDS):
             if props.get(f) is not None and live.get(f) is not None:
@@ -386,7 +381,7 @@ class AccountBrandingProvider(StripeResourceProvider):
 
     def _outputs(self, inputs: Mapping[str, Any], account: Mapping[str, Any], gateway: StripeGateway,
                  files: dict[str, str], previous: Mapping[str, Any]) -> dict[str, Any]:
-        live = live_values(account, _api(gateway))
+        live = live_values(_api(gateway), account)
         return {
             **without_provider(inputs),
             "icon_file": live.get("icon"),

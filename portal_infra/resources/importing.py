@@ -6,7 +6,7 @@ inputs Read returns out as the program's code (`pulumi import --out`), one prope
 the state keeps those inputs and the outputs Read returns. So each function here returns:
 - inputs: the declaration of the object as Stripe holds it now, made by the same rules `portal-infra
   pull` declares with (`specs.declare`: a configuration cut to the spec's shape, an account's look from
-  AccountBranding's `live_values`), plus the control inputs an imported object should have.
+  `account_wire.live_values`, as AccountBranding reads), plus the control inputs an imported object should have.
   The inputs are already in the form the resource's check() gives them (the spec's defaults filled in,
   so a configuration says `active: true`): the state then holds what a program declaring the generated
   code checks to, and both `preview` and `refresh` (whose diff compares the state's inputs with what
@@ -40,6 +40,7 @@ from typing import Any
 from pulumi.dynamic import ReadResult
 
 from ..specs import SpecError, parse_portal_configuration
+from ..specs.account_wire import live_values
 from ..specs.branding import parse_account_branding
 from ..specs.declare import branding_block, configuration_block
 from ..specs.notes import Notes
@@ -117,7 +118,7 @@ def import_branding(provider: branding.AccountBrandingProvider, import_id: str, 
     control = {"on_delete": "restore"}
     checked = {**spec.model_dump(exclude_none=True), **control}
     # What destroy puts back: the record a stack of this same resource left in the account, else the look now.
-    previous = (branding._restore_from_metadata(metadata) if holder else None) or branding.live_values(account, api)
+    previous = (branding._restore_from_metadata(metadata) if holder else None) or live_values(api, account)
     outputs = provider._outputs(checked, account, gateway, {}, previous)
     return ReadResult(import_id, outputs, checked)
 

@@ -104,10 +104,6 @@ def live_values(api: AccountsApi, account: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def metadata_of(account: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(account.get("metadata") or {})
-
-
 def account_update(api: AccountsApi, values: Mapping[str, Any], *, metadata: Mapping[str, str] | None = None,
                    remove_metadata: tuple[str, ...] = ()) -> dict[str, Any]:
     """The body that sets the declared `values` (field -> value), sets `metadata` and removes the keys

@@ -105,14 +105,9 @@ def parse_fleet(data: Any, prefix: str = "fleet", base_dir: Path | None = None) 
     except ValidationError as err:
         raise SpecError(problems_from_validation(err, FleetSpec, prefix)) from None
     problems: list[SpecProblem] = []
-    if spec.accounts_file:
-        from_file = _file_accounts(spec, Path(base_dir or Path.cwd()), prefix, problems)
-        spec = spec.model_copy(update={"accounts": [*spec.accounts, *from_file]})
     names: set[str] = set()
     ids: set[str] = set()
     for i, entry in enumerate(spec.accounts):
-        if isinstance(entry, _FileAccount):
-            continue  # checked with its file, row and column (_file_accounts)
         if entry.name in names:
             problems.append(SpecProblem(f"{prefix}.accounts[{i}].name", f"{entry.name!r} is used twice",
                                         "give each account its own name"))
@@ -121,19 +116,18 @@ def parse_fleet(data: Any, prefix: str = "fleet", base_dir: Path | None = None) 
                                         "list each connected account once"))
         names.add(entry.name)
         ids.add(entry.account)
-    inline = [(i, e) for i, e in enumerate(spec.accounts) if not isinstance(e, _FileAccount)]
     for where, block in [("defaults.branding", spec.defaults.branding),
-                         *((f"accounts[{i}].branding", e.branding) for i, e in inline)]:
+                         *((f"accounts[{i}].branding", e.branding) for i, e in enumerate(spec.accounts))]:
         problems += _unknown_fields(block, BRANDING_BLOCK_FIELDS, f"{prefix}.{where}")
-    for i, entry in inline:
+    for i, entry in enumerate(spec.accounts):
         problems += _unknown_fields(entry.domain, DOMAIN_BLOCK_FIELDS, f"{prefix}.accounts[{i}].domain")
+    if spec.accounts_file:
+        # After the inline accounts, each row checked where it is read, naming its file, row and column.
+        from_file = _file_accounts(spec, Path(base_dir or Path.cwd()), prefix, problems)
+        spec = spec.model_copy(update={"accounts": [*spec.accounts, *from_file]})
     if problems:
         raise SpecError(problems)
     return spec
-
-
-class _FileAccount(FleetAccount):
-    """An account from the fleet's accounts file (fleet_file.py), checked where it was read."""
 
 
 def _file_accounts(spec: FleetSpec, base_dir: Path, prefix: str, problems: list[SpecProblem]) -> list[FleetAccount]:
@@ -160,7 +154,7 @@ def _file_accounts(spec: FleetSpec, base_dir: Path, prefix: str, problems: list[
             if found:
                 problems += found
                 continue
-            out.append(_FileAccount.model_validate({k: v for k, v in entry.items() if not k.startswith("__")}))
+            out.append(FleetAccount.model_validate({k: v for k, v in entry.items() if not k.startswith("__")}))
     except (FleetFileError, OSError, UnicodeDecodeError) as err:
         problems.append(SpecProblem(f"{prefix}.accounts_file", str(err), "give the path of a .csv or .jsonl file, "
                                     "relative to the program directory"))

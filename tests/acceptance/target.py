@@ -18,6 +18,7 @@ from typing import Any
 
 import stripe
 
+from portal_infra.specs.account_wire import wrong_api
 from portal_infra.stripe_api.keys import BASE_ENV, KEY_ENV, STRIPE_API_BASE, Connection, StripeSetupError, key_mode
 
 TARGET_ENV = "PORTAL_INFRA_ACCEPTANCE"
@@ -105,15 +106,14 @@ def accounts_api_choice(env: Mapping[str, str]) -> str:
 
 
 def v2_refusal(err: stripe.StripeError) -> str | None:
-    """What to do when Stripe refused Accounts v2 for this key (STRIPE.md 4.1's observed answers)."""
+    """What to do when Stripe refused Accounts v2 for this key, recognised by the rule the provider uses
+    (specs/account_wire.py `wrong_api`, from STRIPE.md 4.1's observed answers)."""
     message = str(getattr(getattr(err, "error", None), "message", None) or err.user_message or err)
-    if "isn't available in test mode" in message:
-        return ("Stripe answered that Accounts v2 isn't available in test mode: run make test-stripe with a sandbox's "
-                f"key (Dashboard > Sandboxes) to test v2, or set {ACCOUNTS_API_ENV}=v1. Stripe said: {message}")
-    if "not enabled" in message.lower():
-        return ("Stripe answered that this platform is not enrolled in Accounts v2: enrol it (Dashboard > Settings > "
-                f"Connect > Platform setup) or set {ACCOUNTS_API_ENV}=v1. Stripe said: {message}")
-    return None
+    why = wrong_api("v2", err.code, message)
+    if why is None:
+        return None
+    return (f"Stripe refused Accounts v2: {why}. For this suite, set {ACCOUNTS_API_ENV}=v1, or run it with a "
+            f"sandbox's key (Dashboard > Sandboxes) on a platform enrolled in v2. Stripe said: {message}")
 
 
 def detect_accounts_api(client: stripe.StripeClient) -> str:
@@ -154,7 +154,7 @@ class Made:
             account = self.client.v1.accounts.create(params={**params, "metadata": self.tag})
         except stripe.InvalidRequestError as err:
             # "Accounts v1 support for new Connect integrations": an error may send a new platform to v2.
-            if "accounts-v2" in str(err) or "/v2/core/accounts" in str(err):
+            if wrong_api("v1", err.code, str(err)):
                 raise Refused(f"Stripe refused to create an account with Accounts v1 on this platform: set "
                               f"{ACCOUNTS_API_ENV}=v2 (or detect) and use a sandbox's key. Stripe said: {err}"
                               ) from None
